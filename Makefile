@@ -1,0 +1,86 @@
+# c2watch — passive C2 domain sensor.  Plain make, pkg-config, no autotools.
+#   make            build build/c2watchd (installs missing -dev packages first)
+#   make run        build and start the daemon live on its embedded defaults
+#   make test       build and run every test (unit, corpus, bad input, live)
+#   make SANITIZE=address,undefined test   the same under ASan+UBSan
+#   make CC=clang   any C11 compiler
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := libpcap yaml-0.1 libmicrohttpd zlib
+BUILD   ?= build
+
+# Install the -dev packages only when pkg-config cannot find one of them.
+DEPS_OK := $(shell pkg-config --exists $(PKGS) && echo yes)
+ifneq ($(DEPS_OK),yes)
+  $(info c2watch: missing libraries, running contrib/install-deps)
+  $(shell contrib/install-deps >&2)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2 -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(PKG_CFLAGS) -pthread
+LDLIBS  += $(PKG_LIBS) -pthread
+ifneq ($(SANITIZE),)
+  CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+SRCS    := $(wildcard daemon/*.c)
+OBJS    := $(SRCS:daemon/%.c=$(BUILD)/%.o) $(BUILD)/embedded_rules.o
+LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNITS   := $(wildcard tests/unit/test_*.c)
+UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/%)
+
+all: $(BUILD)/c2watchd
+
+$(BUILD)/c2watchd: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: daemon/%.c $(wildcard daemon/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h $(LIBOBJS)
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+# The bundled Operation Triangulation rules, compiled in so that c2watchd runs
+# with no file at all.
+$(BUILD)/embedded_rules.c: rules/triangulation.yaml | $(BUILD)
+	{ echo '#include <stddef.h>'; \
+	  echo 'const char embedded_rules_yaml[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00};'; \
+	  echo 'const size_t embedded_rules_yaml_len = sizeof embedded_rules_yaml - 1;'; } > $@
+
+$(BUILD)/embedded_rules.o: $(BUILD)/embedded_rules.c
+	$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $@
+
+run: $(BUILD)/c2watchd
+	$(BUILD)/c2watchd -R rules
+
+unit: $(UNITBIN)
+	@set -e; for t in $(UNITBIN); do $$t; done
+
+test: all $(UNITBIN)
+	tests/run $(BUILD)
+
+install: $(BUILD)/c2watchd
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/c2watch/rules
+	install -m 755 $(BUILD)/c2watchd $(DESTDIR)$(PREFIX)/sbin/
+	install -m 644 man/c2watchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/c2watchd.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	cp -R rules/. $(DESTDIR)$(PREFIX)/share/c2watch/rules/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all run unit test install clean

@@ -1,0 +1,315 @@
+/* capture.c — libpcap open (live or file), the packet loop, capture counters,
+ * and replay progress on a terminal. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+#include <zlib.h>
+
+#include "capture.h"
+#include "log.h"
+
+#define LIVE_TIMEOUT_MS 100      /* the ring hands over packets at least this often */
+#define LIVE_BATCH 512           /* packets per pcap_dispatch: bounded work per turn */
+
+struct capture {
+	pcap_t *pcap;
+	bool live;
+	int dlt;
+	FILE *file;                  /* replay input given to libpcap */
+	gzFile gz;                   /* when read through zlib */
+	uint64_t total_bytes;        /* size of the input file, 0 if unknown */
+	_Atomic uint64_t received, dropped, if_dropped;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A stdio stream over a gzFile, so that libpcap reads compressed captures
+ * (and standard input, compressed or not) as a stream. */
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+{
+	if (size > (1u << 30))
+		size = 1u << 30;
+	int n = gzread((gzFile)cookie, buf, (unsigned)size);
+	return n < 0 ? -1 : n;
+}
+
+static int gz_cookie_close(void *cookie)
+{
+	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
+}
+
+static bool is_gzip(FILE *f)
+{
+	unsigned char m[2];
+	size_t n = fread(m, 1, 2, f);
+	rewind(f);
+	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+static int set_filter(pcap_t *p, const char *bpf, char err[CAPTURE_ERR_MAX])
+{
+	struct bpf_program prog;
+	if (!bpf || !*bpf)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture filter \"%s\": %s", bpf, pcap_geterr(p));
+		return -1;
+	}
+	int r = pcap_setfilter(p, &prog);
+	pcap_freecode(&prog);
+	if (r < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture filter \"%s\": %s", bpf, pcap_geterr(p));
+		return -1;
+	}
+	return 0;
+}
+
+struct capture *capture_open_file(const char *path, const char *bpf, char err[CAPTURE_ERR_MAX])
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct capture *cap = calloc(1, sizeof *cap);
+	if (!cap) {
+		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	bool from_stdin = strcmp(path, "-") == 0;
+	if (!from_stdin) {
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
+			free(cap);
+			return NULL;
+		}
+		struct stat sb;
+		if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+			cap->total_bytes = (uint64_t)sb.st_size;
+		if (!is_gzip(f)) {
+			cap->file = f;
+		} else {
+			int fd = dup(fileno(f));
+			fclose(f);
+			cap->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+		}
+	} else {
+		/* zlib passes uncompressed input through unchanged. */
+		int fd = dup(STDIN_FILENO);
+		cap->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+	}
+	if (!cap->file) {
+		if (!cap->gz) {
+			snprintf(err, CAPTURE_ERR_MAX, "%s: cannot open for reading", path);
+			free(cap);
+			return NULL;
+		}
+		gzbuffer(cap->gz, 1 << 17);
+		cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
+		cap->file = fopencookie(cap->gz, "rb", io);
+		if (!cap->file) {
+			gzclose(cap->gz);
+			snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
+			free(cap);
+			return NULL;
+		}
+	}
+	cap->pcap = pcap_fopen_offline_with_tstamp_precision(cap->file, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!cap->pcap) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: not a capture file libpcap can read: %s",
+			 from_stdin ? "standard input" : path, perr);
+		fclose(cap->file);
+		free(cap);
+		return NULL;
+	}
+	cap->dlt = pcap_datalink(cap->pcap);
+	if (set_filter(cap->pcap, bpf, err) < 0) {
+		capture_close(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_MAX])
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct capture *cap = calloc(1, sizeof *cap);
+	if (!cap) {
+		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	cap->live = true;
+	cap->pcap = pcap_create(c->interface, perr);
+	if (!cap->pcap) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: %s", c->interface, perr);
+		free(cap);
+		return NULL;
+	}
+	pcap_set_snaplen(cap->pcap, (int)c->snaplen);
+	pcap_set_promisc(cap->pcap, c->promiscuous);
+	pcap_set_buffer_size(cap->pcap, (int)c->buffer_size);
+	pcap_set_timeout(cap->pcap, LIVE_TIMEOUT_MS);
+	pcap_set_immediate_mode(cap->pcap, 0);
+	pcap_set_tstamp_precision(cap->pcap, PCAP_TSTAMP_PRECISION_NANO);
+	int r = pcap_activate(cap->pcap);
+	if (r < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: %s%s%s", c->interface, pcap_statustostr(r),
+			 *pcap_geterr(cap->pcap) ? ": " : "", pcap_geterr(cap->pcap));
+		capture_close(cap);
+		return NULL;
+	}
+	if (r > 0)
+		log_warn("%s: %s: %s", c->interface, pcap_statustostr(r), pcap_geterr(cap->pcap));
+	cap->dlt = pcap_datalink(cap->pcap);
+	if (!decode_linktype_supported(cap->dlt)) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: link type %s (%d) is not decoded by c2watchd",
+			 c->interface, decode_linktype_name(cap->dlt), cap->dlt);
+		capture_close(cap);
+		return NULL;
+	}
+	if (set_filter(cap->pcap, c->bpf, err) < 0) {
+		capture_close(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+void capture_close(struct capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->pcap)
+		pcap_close(cap->pcap);      /* closes cap->file too */
+	free(cap);
+}
+
+int capture_datalink(const struct capture *cap) { return cap->dlt; }
+bool capture_is_live(const struct capture *cap) { return cap->live; }
+
+void capture_counters(const struct capture *cap, struct capture_counters *out)
+{
+	out->received = atomic_load_explicit(&cap->received, memory_order_relaxed);
+	out->dropped = atomic_load_explicit(&cap->dropped, memory_order_relaxed);
+	out->if_dropped = atomic_load_explicit(&cap->if_dropped, memory_order_relaxed);
+}
+
+struct loop_ctx {
+	struct worker *w;
+	int dlt;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct loop_ctx *lc = (struct loop_ctx *)user;
+	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+	worker_packet(lc->w, lc->dlt, ts, data, h->caplen, h->len);
+}
+
+static void refresh_counters(struct capture *cap)
+{
+	struct pcap_stat ps;
+	if (pcap_stats(cap->pcap, &ps) == 0) {
+		atomic_store_explicit(&cap->received, ps.ps_recv, memory_order_relaxed);
+		atomic_store_explicit(&cap->dropped, ps.ps_drop, memory_order_relaxed);
+		atomic_store_explicit(&cap->if_dropped, ps.ps_ifdrop, memory_order_relaxed);
+	}
+}
+
+static uint64_t input_position(struct capture *cap)
+{
+	if (cap->gz)
+		return (uint64_t)gzoffset(cap->gz);
+	off_t o = ftello(cap->file);
+	return o < 0 ? 0 : (uint64_t)o;
+}
+
+static void show_progress(struct capture *cap, struct worker *w, uint64_t start_ns,
+			  bool last)
+{
+	double secs = (double)(mono_ns() - start_ns) / 1e9;
+	uint64_t pkts = stat_get(&w->stats, ST_packets);
+	uint64_t pos = input_position(cap);
+	char where[64];
+	if (cap->total_bytes)
+		snprintf(where, sizeof where, "%5.1f%% of %.1f MB",
+			 100.0 * (double)pos / (double)cap->total_bytes, (double)cap->total_bytes / 1e6);
+	else
+		snprintf(where, sizeof where, "%.1f MB read", (double)pos / 1e6);
+	fprintf(stderr, "\rc2watchd: %s, %llu packets, %.2f Mpps, %llu alerts   %s",
+		where, (unsigned long long)pkts, secs > 0 ? (double)pkts / secs / 1e6 : 0.0,
+		(unsigned long long)stat_get(&w->stats, ST_alerts), last ? "\n" : "");
+}
+
+int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
+		bool progress, char err[CAPTURE_ERR_MAX])
+{
+	struct loop_ctx lc = { w, cap->dlt };
+	uint64_t start = mono_ns(), last_tick = start;
+
+	if (!cap->live) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int r = 0;
+		uint64_t n = 0;
+		while (!*stop && (r = pcap_next_ex(cap->pcap, &h, &data)) == 1) {
+			on_packet((u_char *)&lc, h, data);
+			if (progress && (++n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
+				last_tick = mono_ns();
+				show_progress(cap, w, start, false);
+			}
+		}
+		if (progress)
+			show_progress(cap, w, start, true);
+		if (!*stop && r == PCAP_ERROR) {
+			const char *msg = pcap_geterr(cap->pcap);
+			unsigned long long n_read = (unsigned long long)stat_get(&w->stats, ST_packets);
+			if (strstr(msg, "truncated")) {
+				/* A file cut short (a capture that was still being
+				 * written, a partial copy): keep what was read. */
+				stat_inc(&w->stats, ST_file_truncated);
+				log_warn("capture file cut short after %llu packets: %s", n_read, msg);
+				return 0;
+			}
+			snprintf(err, CAPTURE_ERR_MAX, "read error after %llu packets: %s", n_read, msg);
+			return -1;
+		}
+		return 0;
+	}
+
+	while (!*stop) {
+		int r = pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc);
+		if (r < 0) {
+			if (r == PCAP_ERROR_BREAK)
+				break;
+			snprintf(err, CAPTURE_ERR_MAX, "capture: %s", pcap_geterr(cap->pcap));
+			refresh_counters(cap);
+			return -1;
+		}
+		uint64_t now = mono_ns();
+		if (now - last_tick >= 1000000000ull) {
+			last_tick = now;
+			refresh_counters(cap);
+			worker_tick(w, wall_ns());
+			fflush(NULL);
+		}
+	}
+	refresh_counters(cap);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* capture.h — libpcap: live capture (TPACKET_V3 ring on Linux), or replay of
+ * a pcap/pcapng file, gzip-compressed or not, or standard input, streamed
+ * through zlib without a temporary file. */
+#ifndef C2W_CAPTURE_H
+#define C2W_CAPTURE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "worker.h"
+
+#define CAPTURE_ERR_MAX 512
+
+struct capture;
+
+struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_MAX]);
+struct capture *capture_open_file(const char *path, const char *bpf, char err[CAPTURE_ERR_MAX]);
+void capture_close(struct capture *cap);
+
+int capture_datalink(const struct capture *cap);
+bool capture_is_live(const struct capture *cap);
+
+/* Read packets into the worker until the input ends (replay), *stop is set,
+ * or a capture error occurs (-1, message in err). */
+int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
+		bool progress, char err[CAPTURE_ERR_MAX]);
+
+/* Kernel counters of a live capture, refreshed by the capture loop about once
+ * a second; safe to read from another thread.  Zero for replay. */
+struct capture_counters {
+	uint64_t received;
+	uint64_t dropped;        /* dropped by the kernel: buffer full */
+	uint64_t if_dropped;     /* dropped by the interface/driver */
+};
+void capture_counters(const struct capture *cap, struct capture_counters *out);
+
+#endif

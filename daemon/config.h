@@ -1,0 +1,58 @@
+/* config.h — the daemon's configuration: built-in defaults, a YAML file (-c),
+ * then command-line flags.  Errors read "file:line:col: what is wrong". */
+#ifndef C2W_CONFIG_H
+#define C2W_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PATHS 64
+#define CONFIG_ERR_MAX 1024
+
+struct config {
+	/* capture */
+	char *interface;            /* live device; default "any" */
+	char *read_file;            /* replay instead of live (-r) */
+	uint32_t snaplen;           /* bytes kept per packet */
+	uint32_t buffer_size;       /* kernel capture buffer, bytes */
+	bool promiscuous;
+	char *bpf;                  /* capture filter, "" for none */
+
+	/* flows and streams */
+	uint32_t flow_max;          /* flow table entries (hard cap) */
+	uint32_t timeout_tcp;       /* idle seconds */
+	uint32_t timeout_udp;
+	uint32_t timeout_other;
+	uint32_t stream_depth;      /* bytes buffered per stream direction */
+	uint32_t stream_buffers;    /* pooled stream buffers */
+
+	/* rules */
+	char *rule_paths[CONFIG_MAX_PATHS];
+	size_t nrule_paths;
+	char *list_paths[CONFIG_MAX_PATHS];
+	size_t nlist_paths;
+
+	/* output */
+	char *alerts_path;          /* JSON lines; "-" stdout, "" none */
+	char *names_path;           /* passive DNS/SNI log; "" none */
+	uint32_t alert_ring;        /* alerts kept in memory for the API */
+
+	/* http */
+	bool http_enabled;
+	char *http_listen;          /* "ADDR:PORT" */
+	bool serve_after_replay;    /* --serve */
+};
+
+/* Fill every field with its built-in default. */
+void config_defaults(struct config *c);
+
+/* Read a YAML config file over what c holds.  Returns 0, or -1 with err set. */
+int config_load(struct config *c, const char *path, char err[CONFIG_ERR_MAX]);
+
+/* Check values that depend on each other; -1 with err set when wrong. */
+int config_check(const struct config *c, char err[CONFIG_ERR_MAX]);
+
+void config_free(struct config *c);
+
+#endif

@@ -1,0 +1,466 @@
+/* decode.c — link layers, IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293) and
+ * UDP (RFC 768) headers, with 802.1Q/QinQ, PPPoE (RFC 2516), MPLS (RFC 3032)
+ * and IP-in-IP (RFC 2003, RFC 4213) walked on the way.
+ *
+ * All reads go through struct cursor.  Each failure bumps one counter. */
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "cursor.h"
+#include "decode.h"
+
+#define ETH_IPV4   0x0800
+#define ETH_IPV6   0x86dd
+#define ETH_VLAN   0x8100
+#define ETH_QINQ   0x88a8
+#define ETH_QINQ9  0x9100
+#define ETH_PPPOES 0x8864
+#define ETH_MPLS   0x8847
+#define ETH_MPLSM  0x8848
+
+#define PPP_IPV4   0x0021
+#define PPP_IPV6   0x0057
+
+#define MAX_LAYERS 4    /* VLAN tags, MPLS labels sets, PPPoE: frames deeper are skipped */
+#define MAX_TUNNEL 3    /* IP-in-IP nesting */
+#define MAX_V6_EXT 8
+
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+#ifndef DLT_PKTAP
+#define DLT_PKTAP 258
+#endif
+
+/* Where the link layer leaves us: the network-layer bytes and what they are. */
+enum l3 { L3_NONE, L3_IPV4, L3_IPV6, L3_GUESS };
+
+static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct stats *st);
+static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stats *st, int depth);
+
+static enum l3 l3_from_first_nibble(const struct cursor *c)
+{
+	switch (cur_peek(c, 0) >> 4) {
+	case 4: return L3_IPV4;
+	case 6: return L3_IPV6;
+	default: return L3_NONE;
+	}
+}
+
+static enum l3 l3_from_ppp(uint16_t proto)
+{
+	switch (proto) {
+	case PPP_IPV4: return L3_IPV4;
+	case PPP_IPV6: return L3_IPV6;
+	default: return L3_NONE;
+	}
+}
+
+/* PPP (RFC 1661): optional address/control 0xff 0x03, then a 1- or 2-byte
+ * protocol field (RFC 1661 §6.5 protocol-field compression). */
+static enum l3 walk_ppp(struct cursor *c)
+{
+	if (cur_peek(c, 0) == 0xff && cur_peek(c, 1) == 0x03)
+		cur_skip(c, 2);
+	uint16_t proto = cur_u8(c);
+	if (!(proto & 1))
+		proto = (uint16_t)(proto << 8 | cur_u8(c));
+	return l3_from_ppp(proto);
+}
+
+/* Walk an EtherType and whatever it stacks (VLAN, PPPoE, MPLS) down to IP. */
+static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
+{
+	for (int layers = 0;; layers++) {
+		if (layers > MAX_LAYERS) {
+			stat_inc(st, ST_vlan_too_deep);
+			return L3_NONE;
+		}
+		switch (type) {
+		case ETH_IPV4:
+			return L3_IPV4;
+		case ETH_IPV6:
+			return L3_IPV6;
+		case ETH_VLAN:
+		case ETH_QINQ:
+		case ETH_QINQ9:
+			cur_skip(c, 2);           /* TCI */
+			type = cur_be16(c);
+			break;
+		case ETH_PPPOES:
+			cur_skip(c, 6);           /* ver/type, code, session id, length */
+			if (!cur_ok(c))
+				return L3_NONE;
+			return l3_from_ppp(cur_be16(c));
+		case ETH_MPLS:
+		case ETH_MPLSM: {
+			/* Labels until bottom of stack; then the payload says what it is. */
+			for (int n = 0; n < 16; n++) {
+				uint32_t lse = cur_be32(c);
+				if (!cur_ok(c) || (lse & 0x100))
+					break;
+			}
+			if (!cur_ok(c))
+				return L3_NONE;
+			return l3_from_first_nibble(c);
+		}
+		default:
+			if (type < 0x0600 && cur_peek(c, 0) == 0xaa && cur_peek(c, 1) == 0xaa &&
+			    cur_peek(c, 2) == 0x03) {
+				/* 802.3 length field followed by LLC/SNAP carrying an EtherType. */
+				cur_skip(c, 6);
+				type = cur_be16(c);
+				break;
+			}
+			stat_inc(st, ST_not_ip);
+			return L3_NONE;
+		}
+		if (!cur_ok(c))
+			return L3_NONE;
+	}
+}
+
+bool decode_linktype_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL: case DLT_LOOP: case DLT_EN10MB: case DLT_RAW: case 101:
+	case DLT_IPV4: case DLT_IPV6: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+	case DLT_PPP: case DLT_PPP_SERIAL: case DLT_PPP_ETHER: case DLT_NFLOG:
+	case DLT_PKTAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *decode_linktype_name(int dlt)
+{
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n ? n : "unknown";
+}
+
+/* NFLOG (Linux netfilter log): a 4-byte header, then TLVs in host byte order;
+ * NFULA_PAYLOAD (9) holds the IP packet. */
+static enum l3 walk_nflog(struct cursor *c, uint8_t family)
+{
+	while (cur_left(c) >= 4) {
+		uint16_t tlen = cur_peek(c, 0) | (uint16_t)(cur_peek(c, 1) << 8);
+		uint16_t ttype = cur_peek(c, 2) | (uint16_t)(cur_peek(c, 3) << 8);
+		if (tlen < 4 || tlen > cur_left(c))
+			return L3_NONE;
+		if ((ttype & 0x7fff) == 9) {
+			cur_skip(c, 4);
+			c->len = c->off + (size_t)(tlen - 4);
+			return family == 10 ? L3_IPV6 : family == 2 ? L3_IPV4 : l3_from_first_nibble(c);
+		}
+		size_t step = ((size_t)tlen + 3) & ~(size_t)3;
+		if (step > cur_left(c))
+			return L3_NONE;
+		cur_skip(c, step);
+	}
+	return L3_NONE;
+}
+
+static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stats *st, int depth)
+{
+	enum l3 kind = L3_NONE;
+
+	switch (dlt) {
+	case DLT_EN10MB:
+		cur_skip(c, 12);
+		kind = walk_ethertype(c, cur_be16(c), st);
+		break;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		/* The family is in the capturing host's byte order (NULL) or network
+		 * order (LOOP); AF_INET6 differs between systems. */
+		uint32_t le = cur_le32(c);
+		uint32_t fam = (le & 0xffff) ? le : __builtin_bswap32(le);
+		if (fam == 2)
+			kind = L3_IPV4;
+		else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+			kind = L3_IPV6;
+		else if (cur_ok(c))
+			stat_inc(st, ST_not_ip);
+		break;
+	}
+	case DLT_RAW:
+	case 101:
+		kind = L3_GUESS;
+		break;
+	case DLT_IPV4:
+		kind = L3_IPV4;
+		break;
+	case DLT_IPV6:
+		kind = L3_IPV6;
+		break;
+	case DLT_LINUX_SLL:
+		cur_skip(c, 14);
+		kind = walk_ethertype(c, cur_be16(c), st);
+		break;
+	case DLT_LINUX_SLL2: {
+		uint16_t proto = cur_be16(c);
+		cur_skip(c, 18);
+		if (cur_ok(c))
+			kind = walk_ethertype(c, proto, st);
+		break;
+	}
+	case DLT_PPP:
+	case DLT_PPP_SERIAL:
+		kind = walk_ppp(c);
+		break;
+	case DLT_PPP_ETHER:
+		cur_skip(c, 6);
+		kind = walk_ppp(c);
+		break;
+	case DLT_NFLOG: {
+		uint8_t family = cur_u8(c);
+		cur_skip(c, 3);
+		kind = walk_nflog(c, family);
+		break;
+	}
+	case DLT_PKTAP: {
+		/* Apple's PKTAP: header length and the inner DLT, little-endian. */
+		uint32_t hlen = cur_le32(c);
+		uint32_t inner = cur_le32(c);
+		if (!cur_ok(c) || hlen < 8 || depth > 0) {
+			stat_inc(st, ST_link_truncated);
+			return false;
+		}
+		cur_skip(c, hlen - 8);
+		if (!cur_ok(c)) {
+			stat_inc(st, ST_link_truncated);
+			return false;
+		}
+		if (!decode_linktype_supported((int)inner) || inner == DLT_PKTAP) {
+			stat_inc(st, ST_link_unsupported);
+			return false;
+		}
+		return decode_link((int)inner, c, p, st, depth + 1);
+	}
+	default:
+		stat_inc(st, ST_link_unsupported);
+		return false;
+	}
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_link_truncated);
+		return false;
+	}
+	if (kind == L3_GUESS)
+		kind = l3_from_first_nibble(c);
+	if (kind == L3_NONE)
+		return false;
+	return decode_ip(c, kind, p, st);
+}
+
+bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+		   struct packet *p, struct stats *st)
+{
+	struct cursor c;
+
+	cur_init(&c, data, caplen);
+	p->caplen = caplen;
+	p->encap_depth = 0;
+	p->tcp_flags = 0;
+	p->seq = 0;
+	p->sport = p->dport = 0;
+	p->payload = NULL;
+	p->payload_len = 0;
+	return decode_link(dlt, &c, p, st, 0);
+}
+
+/* Transport header, then the payload as far as the IP length and the capture go. */
+static bool decode_transport(struct cursor *c, struct packet *p, struct stats *st)
+{
+	if (p->proto == IPPROTO_NUM_TCP) {
+		p->sport = cur_be16(c);
+		p->dport = cur_be16(c);
+		p->seq = cur_be32(c);
+		cur_skip(c, 4);                       /* ack */
+		uint8_t off = cur_u8(c) >> 4;
+		p->tcp_flags = cur_u8(c);
+		cur_skip(c, 6);                       /* window, checksum, urgent */
+		if (!cur_ok(c)) {
+			stat_inc(st, ST_tcp_truncated);
+			return false;
+		}
+		if (off < 5) {
+			stat_inc(st, ST_tcp_malformed);
+			return false;
+		}
+		cur_skip(c, (size_t)(off - 5) * 4);  /* options */
+		if (!cur_ok(c)) {
+			stat_inc(st, ST_tcp_truncated);
+			return false;
+		}
+		stat_inc(st, ST_tcp);
+	} else if (p->proto == IPPROTO_NUM_UDP) {
+		p->sport = cur_be16(c);
+		p->dport = cur_be16(c);
+		uint16_t ulen = cur_be16(c);
+		cur_skip(c, 2);
+		if (!cur_ok(c)) {
+			stat_inc(st, ST_udp_truncated);
+			return false;
+		}
+		if (ulen != 0) {              /* 0: IPv6 jumbogram, the IP length rules */
+			if (ulen < 8) {
+				stat_inc(st, ST_udp_malformed);
+				return false;
+			}
+			if ((size_t)ulen - 8 < cur_left(c))
+				c->len = c->off + ulen - 8;
+		}
+		stat_inc(st, ST_udp);
+	} else {
+		stat_inc(st, ST_other_ip_proto);
+		return false;
+	}
+	p->payload = cur_pos(c);
+	p->payload_len = (uint32_t)cur_left(c);
+	return true;
+}
+
+/* Limit the cursor to an IP datagram's stated length: trims link padding; a
+ * datagram longer than what was captured is inspected as far as it goes. */
+static bool clamp_ip_length(struct cursor *c, size_t payload_len, struct stats *st)
+{
+	if (payload_len <= cur_left(c)) {
+		c->len = c->off + payload_len;
+		return false;
+	}
+	stat_inc(st, ST_ip_payload_cut);
+	return true;
+}
+
+static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct stats *st)
+{
+	for (;;) {
+		uint8_t next;
+
+		if (kind == L3_IPV4) {
+			size_t start = c->off;
+			uint8_t vihl = cur_u8(c);
+			cur_skip(c, 1);
+			uint16_t total = cur_be16(c);
+			cur_skip(c, 2);
+			uint16_t frag = cur_be16(c);
+			cur_skip(c, 1);
+			next = cur_u8(c);
+			cur_skip(c, 2);
+			const uint8_t *src = cur_bytes(c, 4);
+			const uint8_t *dst = cur_bytes(c, 4);
+			if (!cur_ok(c)) {
+				stat_inc(st, ST_ipv4_truncated);
+				return false;
+			}
+			size_t hlen = (size_t)(vihl & 15) * 4;
+			if (vihl >> 4 != 4 || hlen < 20 || (total != 0 && total < hlen)) {
+				stat_inc(st, ST_ipv4_malformed);
+				return false;
+			}
+			cur_skip(c, hlen - 20);               /* options */
+			if (!cur_ok(c)) {
+				stat_inc(st, ST_ipv4_truncated);
+				return false;
+			}
+			/* total 0: segmentation offload left it unset; the capture rules. */
+			bool cut = total != 0 && clamp_ip_length(c, total - (c->off - start), st);
+			stat_inc(st, ST_ipv4);
+			p->family = 4;
+			memset(p->src, 0, 16);
+			memset(p->dst, 0, 16);
+			memcpy(p->src, src, 4);
+			memcpy(p->dst, dst, 4);
+			if (frag & 0x3fff) {                   /* MF or an offset */
+				/* Not reassembled.  A first fragment that the capture
+				 * cut short could never be, so it is inspected as far as
+				 * it goes (a DNS question sits at its start). */
+				stat_inc(st, ST_ipv4_fragment);
+				if ((frag & 0x1fff) || !cut)
+					return false;
+			}
+		} else {
+			uint8_t v = cur_u8(c);
+			cur_skip(c, 3);
+			uint16_t plen = cur_be16(c);
+			next = cur_u8(c);
+			cur_skip(c, 1);
+			const uint8_t *src = cur_bytes(c, 16);
+			const uint8_t *dst = cur_bytes(c, 16);
+			if (!cur_ok(c)) {
+				stat_inc(st, ST_ipv6_truncated);
+				return false;
+			}
+			if (v >> 4 != 6) {
+				stat_inc(st, ST_ipv6_malformed);
+				return false;
+			}
+			bool cut = plen != 0 && clamp_ip_length(c, plen, st);
+			stat_inc(st, ST_ipv6);
+			p->family = 6;
+			memcpy(p->src, src, 16);
+			memcpy(p->dst, dst, 16);
+
+			/* Extension headers (RFC 8200 §4). */
+			for (int n = 0;; n++) {
+				if (n > MAX_V6_EXT) {
+					stat_inc(st, ST_ipv6_ext_too_many);
+					return false;
+				}
+				size_t ext_len;
+				if (next == 0 || next == 43 || next == 60 || next == 135 ||
+				    next == 139 || next == 140) {
+					uint8_t nh = cur_u8(c);
+					ext_len = ((size_t)cur_u8(c) + 1) * 8;
+					next = nh;
+					cur_skip(c, ext_len - 2);
+				} else if (next == 51) {       /* AH: length in 4-octet units, minus 2 */
+					uint8_t nh = cur_u8(c);
+					ext_len = ((size_t)cur_u8(c) + 2) * 4;
+					next = nh;
+					cur_skip(c, ext_len - 2);
+				} else if (next == 44) {       /* fragment */
+					uint8_t nh = cur_u8(c);
+					cur_skip(c, 1);
+					uint16_t fo = cur_be16(c);
+					cur_skip(c, 4);
+					if (cur_ok(c) && (fo & 0xfff9)) {
+						/* As for IPv4: only a cut first fragment is inspected. */
+						stat_inc(st, ST_ipv6_fragment);
+						if ((fo & 0xfff8) || !cut)
+							return false;
+					}
+					next = nh;
+				} else {
+					break;
+				}
+				if (!cur_ok(c)) {
+					stat_inc(st, ST_ipv6_truncated);
+					return false;
+				}
+			}
+		}
+
+		if (next == 4 || next == 41) {                 /* IPv4 / IPv6 inside */
+			if (++p->encap_depth > MAX_TUNNEL) {
+				stat_inc(st, ST_tunnel_too_deep);
+				return false;
+			}
+			kind = next == 4 ? L3_IPV4 : L3_IPV6;
+			continue;
+		}
+		p->proto = next;
+		return decode_transport(c, p, st);
+	}
+}

@@ -1,0 +1,258 @@
+/* flow.c — preallocated flow table: keyed symmetric hash, chained buckets of
+ * pool indices, per-class activity lists for O(1) expiry and eviction. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "flow.h"
+
+struct flow_list {
+	uint32_t head, tail;         /* index + 1, 0 = empty; head is the least recently active */
+};
+
+struct flow_table {
+	struct flow *pool;
+	uint32_t max;
+	uint32_t used;
+	uint32_t free_head;          /* free list through hnext (index + 1) */
+	uint32_t *buckets;           /* index + 1 of the chain head */
+	uint32_t nbuckets;           /* power of two */
+	uint64_t seed[2];
+	uint64_t next_id;
+	uint64_t timeout_ns[FC__COUNT];
+	struct flow_list lists[FC__COUNT];
+	struct stats *st;
+	flow_release_fn release;
+	void *ctx;
+};
+
+static inline struct flow *at(struct flow_table *t, uint32_t ref) { return &t->pool[ref - 1]; }
+static inline uint32_t ref_of(struct flow_table *t, struct flow *f) { return (uint32_t)(f - t->pool) + 1; }
+
+static void list_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow_list *l = &t->lists[f->cls];
+	if (f->lprev)
+		at(t, f->lprev)->lnext = f->lnext;
+	else
+		l->head = f->lnext;
+	if (f->lnext)
+		at(t, f->lnext)->lprev = f->lprev;
+	else
+		l->tail = f->lprev;
+	f->lprev = f->lnext = 0;
+}
+
+static void list_append(struct flow_table *t, struct flow *f)
+{
+	struct flow_list *l = &t->lists[f->cls];
+	uint32_t r = ref_of(t, f);
+	f->lprev = l->tail;
+	f->lnext = 0;
+	if (l->tail)
+		at(t, l->tail)->lnext = r;
+	else
+		l->head = r;
+	l->tail = r;
+}
+
+struct flow_table *flow_table_new(const struct flow_config *cfg, struct stats *st,
+				  flow_release_fn release, void *ctx)
+{
+	struct flow_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->max = cfg->max;
+	t->nbuckets = 1;
+	while (t->nbuckets < cfg->max)
+		t->nbuckets <<= 1;
+	t->pool = calloc(t->max, sizeof *t->pool);
+	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+	if (!t->pool || !t->buckets) {
+		flow_table_free(t);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < t->max; i++)
+		t->pool[i].hnext = i + 2 <= t->max ? i + 2 : 0;
+	t->free_head = t->max ? 1 : 0;
+	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
+		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
+		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0xc2b2ae3d27d4eb4full;
+	}
+	for (int c = 0; c < FC__COUNT; c++)
+		t->timeout_ns[c] = (uint64_t)cfg->timeout_s[c] * 1000000000ull;
+	t->st = st;
+	t->release = release;
+	t->ctx = ctx;
+	t->next_id = 1;
+	return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	free(t->pool);
+	free(t->buckets);
+	free(t);
+}
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* Keyed hash of the canonical key.  Not a MAC, but with a random 128-bit
+ * seed an outsider cannot aim packets at one bucket. */
+static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
+{
+	const uint8_t *b = (const uint8_t *)k;
+	uint64_t h = t->seed[0];
+	for (size_t i = 0; i + 8 <= sizeof *k; i += 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		h = mix(h ^ w, t->seed[1] ^ 0x9e3779b97f4a7c15ull);
+	}
+	return mix(h, t->seed[0] ^ 0xd6e8feb86659fd93ull);
+}
+
+/* Canonical key: the lower (address, port) side first.  Returns which key
+ * side the packet's source is. */
+static int make_key(const struct packet *p, struct flow_key *k)
+{
+	size_t alen = p->family == 4 ? 4 : 16;
+	int c = memcmp(p->src, p->dst, alen);
+	int swap = c > 0 || (c == 0 && p->sport > p->dport);
+
+	memset(k, 0, sizeof *k);
+	memcpy(k->addr[swap], p->src, alen);
+	memcpy(k->addr[!swap], p->dst, alen);
+	k->port[swap] = p->sport;
+	k->port[!swap] = p->dport;
+	k->proto = p->proto;
+	k->family = p->family;
+	return swap;
+}
+
+uint64_t flow_hash(const struct flow_table *t, const struct packet *p)
+{
+	struct flow_key k;
+	make_key(p, &k);
+	return key_hash(t, &k);
+}
+
+static void flow_remove(struct flow_table *t, struct flow *f)
+{
+	if (t->release)
+		t->release(t->ctx, f);
+	uint32_t r = ref_of(t, f);
+	uint32_t *pp = &t->buckets[key_hash(t, &f->key) & (t->nbuckets - 1)];
+	while (*pp && *pp != r)
+		pp = &at(t, *pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	list_unlink(t, f);
+	f->in_use = 0;
+	f->hnext = t->free_head;
+	t->free_head = r;
+	t->used--;
+	stat_set(t->st, ST_flows_active, t->used);
+}
+
+static enum flow_class class_of(uint8_t proto)
+{
+	return proto == IPPROTO_NUM_TCP ? FC_TCP : proto == IPPROTO_NUM_UDP ? FC_UDP : FC_OTHER;
+}
+
+/* The least recently active flow over all classes. */
+static struct flow *oldest(struct flow_table *t)
+{
+	struct flow *best = NULL;
+	for (int c = 0; c < FC__COUNT; c++) {
+		if (!t->lists[c].head)
+			continue;
+		struct flow *f = at(t, t->lists[c].head);
+		if (!best || f->last_ns < best->last_ns)
+			best = f;
+	}
+	return best;
+}
+
+struct flow *flow_get(struct flow_table *t, const struct packet *p, int *dir, bool *created)
+{
+	struct flow_key k;
+	int side = make_key(p, &k);
+	uint64_t h = key_hash(t, &k);
+	uint32_t *bucket = &t->buckets[h & (t->nbuckets - 1)];
+	struct flow *f = NULL;
+
+	for (uint32_t r = *bucket; r; r = at(t, r)->hnext) {
+		if (memcmp(&at(t, r)->key, &k, sizeof k) == 0) {
+			f = at(t, r);
+			break;
+		}
+	}
+	*created = false;
+	if (!f) {
+		if (!t->free_head) {
+			struct flow *victim = oldest(t);
+			if (!victim)
+				return NULL;
+			flow_remove(t, victim);
+			stat_inc(t->st, ST_flows_evicted);
+		}
+		uint32_t r = t->free_head;
+		f = at(t, r);
+		t->free_head = f->hnext;
+		memset(f, 0, sizeof *f);
+		f->key = k;
+		f->id = t->next_id++;
+		f->first_ns = p->ts_ns;
+		f->cls = (uint8_t)class_of(p->proto);
+		/* The first packet's sender is the client, unless it is a SYN-ACK. */
+		bool synack = p->proto == IPPROTO_NUM_TCP &&
+			      (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK);
+		f->client = (uint8_t)(synack ? !side : side);
+		f->in_use = 1;
+		stream_init(&f->dir[0]);
+		stream_init(&f->dir[1]);
+		f->hnext = *bucket;
+		*bucket = r;
+		t->used++;
+		stat_set(t->st, ST_flows_active, t->used);
+		stat_inc(t->st, ST_flows_created);
+		*created = true;
+	} else {
+		list_unlink(t, f);
+	}
+	f->last_ns = p->ts_ns > f->last_ns ? p->ts_ns : f->last_ns;
+	list_append(t, f);
+	*dir = side == f->client ? 0 : 1;
+	f->pkts[*dir]++;
+	f->bytes[*dir] += p->caplen;
+	return f;
+}
+
+unsigned flow_expire(struct flow_table *t, uint64_t now_ns, unsigned budget)
+{
+	unsigned n = 0;
+	for (int c = 0; c < FC__COUNT; c++) {
+		while (n < budget && t->lists[c].head) {
+			struct flow *f = at(t, t->lists[c].head);
+			if (f->last_ns + t->timeout_ns[c] > now_ns)
+				break;
+			flow_remove(t, f);
+			stat_inc(t->st, ST_flows_expired);
+			n++;
+		}
+	}
+	return n;
+}
+
+void flow_flush(struct flow_table *t)
+{
+	for (int c = 0; c < FC__COUNT; c++)
+		while (t->lists[c].head)
+			flow_remove(t, at(t, t->lists[c].head));
+}

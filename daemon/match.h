@@ -1,0 +1,38 @@
+/* match.h — the compiled domain matcher.
+ *
+ * An entry "evil.com" matches "evil.com" and every name below it
+ * ("a.b.evil.com"), never "notevil.com" or "evil.com.other.net".  Lookup walks
+ * the name's label suffixes and does one hash probe per suffix: the cost grows
+ * with the number of labels, never with the size of the lists.  A built matcher
+ * is immutable, so readers need no lock; reload builds a new one. */
+#ifndef C2W_MATCH_H
+#define C2W_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct matcher;
+
+struct match_hit {
+	uint32_t rule;       /* index into the rule set */
+	const char *entry;   /* the list entry that matched (normalised, NUL-terminated) */
+	size_t entry_len;
+};
+
+/* Builder: add normalised entries, then compile.  Duplicates are kept once per
+ * rule.  Returns NULL on allocation failure. */
+struct matcher *matcher_new(void);
+int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule);
+int matcher_compile(struct matcher *m);
+
+/* Look a name up (it is normalised here: case, one trailing dot).  Writes at
+ * most max hits, at most one per rule, most specific entry first; returns the
+ * number written. */
+size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
+		      struct match_hit *hits, size_t max);
+
+size_t matcher_entries(const struct matcher *m);   /* distinct (entry, rule) pairs */
+size_t matcher_memory(const struct matcher *m);    /* bytes held */
+void matcher_free(struct matcher *m);
+
+#endif

@@ -1,0 +1,48 @@
+/* tls.h — TLS ClientHello server_name extraction (RFC 8446 §4.1.2, RFC 6066 §3).
+ *
+ * Works on the bytes of a TCP stream starting at a TLS record boundary; a
+ * ClientHello may be spread over several records (RFC 8446 §5.1), which are
+ * joined in a caller-supplied scratch buffer.  Parse only. */
+#ifndef C2W_TLS_H
+#define C2W_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+enum tls_scan {
+	TLS_NOT_HELLO,   /* these bytes do not start a TLS handshake record with a ClientHello */
+	TLS_NEED_MORE,   /* looks like a ClientHello; *need says how many bytes in all are needed */
+	TLS_HELLO_DONE,  /* the ClientHello was parsed, its names reported */
+	TLS_HELLO_BAD,   /* a ClientHello that breaks the format */
+};
+
+struct tls_hello_info {
+	uint16_t record_version;
+	uint16_t hello_version;
+	bool has_sni;
+};
+
+typedef void (*tls_sni_fn)(void *ctx, const struct tls_hello_info *info,
+			   const char *name, size_t len);
+
+/* Look at stream bytes p[0..len) that begin at a record boundary.
+ * scratch (scratch_len bytes) joins handshake fragments spread over records.
+ * When `partial` is set, a ClientHello cut short by the caller's own buffer
+ * limit is parsed as far as it goes (names found in the prefix are reported).
+ * On TLS_NEED_MORE, *need is the total number of bytes from p that the next
+ * step needs (always > len).  *consumed is set to the bytes the ClientHello
+ * occupied on TLS_HELLO_DONE. */
+enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
+				    uint8_t *scratch, size_t scratch_len,
+				    tls_sni_fn fn, void *ctx,
+				    size_t *need, size_t *consumed);
+
+/* Parse one ClientHello handshake body (after the 4-byte handshake header). */
+enum parse_result tls_parse_client_hello(const uint8_t *body, size_t len,
+					 struct tls_hello_info *info,
+					 tls_sni_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,258 @@
+/* worker.c — per-packet inspection: which parser reads which bytes, and what
+ * happens to a name once it is read (names log, matcher, alerts). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "eve.h"
+#include "name.h"
+#include "tls.h"
+#include "worker.h"
+
+#define DNS_PORT 53
+#define TLS_PROBE_SEGMENTS 16     /* client segments tried for a ClientHello before giving up */
+#define EXPIRE_BUDGET 4            /* flows expired per packet at most: bounded work */
+
+static void release_flow(void *ctx, struct flow *f)
+{
+	struct worker *w = ctx;
+	stream_release(w->streams, &f->dir[0]);
+	stream_release(w->streams, &f->dir[1]);
+}
+
+int worker_init(struct worker *w, const struct config *c, const struct ruleset *rs,
+		struct sink *sink)
+{
+	struct flow_config fc = {
+		.max = c->flow_max,
+		.timeout_s = { [FC_TCP] = c->timeout_tcp, [FC_UDP] = c->timeout_udp,
+			       [FC_OTHER] = c->timeout_other },
+	};
+	memset(&w->stats, 0, sizeof w->stats);
+	w->rules = rs;
+	w->sink = sink;
+	w->now_ns = 0;
+	w->streams = stream_pool_new(c->stream_buffers, c->stream_depth, &w->stats);
+	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
+	if (!w->streams || !w->flows) {
+		worker_free(w);
+		return -1;
+	}
+	return 0;
+}
+
+void worker_free(struct worker *w)
+{
+	flow_table_free(w->flows);
+	stream_pool_free(w->streams);
+	w->flows = NULL;
+	w->streams = NULL;
+}
+
+static void write_line(struct worker *w, FILE *f, const char *line, size_t len)
+{
+	if (!len) {
+		stat_inc(&w->stats, ST_output_truncated);
+		return;
+	}
+	if (f && fwrite(line, 1, len, f) != len)
+		stat_inc(&w->stats, ST_output_errors);
+}
+
+struct alert_ctx {
+	const struct sighting *s;
+	const struct rule *rule;
+	const struct match_hit *hit;
+};
+
+static size_t format_alert(void *ctx, uint64_t id, char *buf, size_t cap)
+{
+	const struct alert_ctx *a = ctx;
+	return eve_format_alert(a->s, a->rule, a->hit, id, buf, cap);
+}
+
+/* A name was read: log it, match it, alert on every rule it hits. */
+static void sighted(struct worker *w, struct sighting *s)
+{
+	if (s->len == 0)
+		return;                          /* the root: nothing to match */
+	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns : ST_names_tls);
+
+	if (w->sink->names)
+		write_line(w, w->sink->names, w->line, eve_format_name(s, w->line, sizeof w->line));
+
+	struct match_hit hits[WORKER_MAX_HITS + 1];
+	size_t n = matcher_lookup(w->rules->matcher, s->name, s->len, hits, WORKER_MAX_HITS + 1);
+	if (n > WORKER_MAX_HITS) {
+		stat_add(&w->stats, ST_alerts_capped, n - WORKER_MAX_HITS);
+		n = WORKER_MAX_HITS;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct alert_ctx a = { s, &w->rules->rules[hits[i].rule], &hits[i] };
+		size_t len;
+		alert_store_add(w->sink->store, format_alert, &a, w->line, sizeof w->line, &len);
+		stat_inc(&w->stats, ST_alerts);
+		if (w->sink->alerts) {
+			write_line(w, w->sink->alerts, w->line, len);
+			fflush(w->sink->alerts);     /* alerts are rare and must not wait */
+		}
+	}
+}
+
+static void dns_question(void *ctx, const struct dns_header *h, const struct dns_question *q)
+{
+	struct worker *w = ctx;
+	struct sighting s = {
+		.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+		.name = q->name, .len = q->name_len, .dns = h, .q = q,
+	};
+	sighted(w, &s);
+}
+
+static void dns_message(struct worker *w, const uint8_t *msg, size_t len)
+{
+	enum parse_result r = dns_parse_message(msg, len, dns_question, w);
+	stat_inc(&w->stats, ST_dns_messages);
+	if (r == PARSE_TRUNCATED)
+		stat_inc(&w->stats, ST_dns_truncated);
+	else if (r != PARSE_OK)
+		stat_inc(&w->stats, ST_dns_malformed);
+}
+
+struct tls_ctx {
+	struct worker *w;
+	uint16_t version;
+};
+
+static void tls_sni(void *ctx, const struct tls_hello_info *info, const char *name, size_t len)
+{
+	struct worker *w = ctx;
+	struct sighting s = {
+		.kind = NAME_TLS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+		.name = name, .len = len, .tls_version = info->hello_version,
+	};
+	sighted(w, &s);
+}
+
+/* Stream parser for TCP port 53 (RFC 1035 §4.2.2, RFC 7766): 2-byte length,
+ * then the message.  A message larger than the window is read as far as it
+ * was buffered, then skipped. */
+static size_t dns_tcp_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done)
+{
+	struct worker *w = ctx;
+	if (!p) {                                /* gap: the framing is lost */
+		*done = true;
+		return 0;
+	}
+	if (len < 2)
+		return 0;
+	size_t mlen = (size_t)p[0] << 8 | p[1];
+	if (mlen == 0)
+		return 2;
+	if (len - 2 < mlen) {
+		if (!full)
+			return 0;
+		dns_message(w, p + 2, len - 2);
+		return 2 + mlen;
+	}
+	dns_message(w, p + 2, mlen);
+	return 2 + mlen;
+}
+
+/* Stream parser for every other TCP port: a ClientHello is found by its
+ * content at the start of a segment (which may follow a cleartext preamble
+ * such as STARTTLS or CONNECT); other data is passed over segment by
+ * segment, for a bounded number of segments. */
+static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done)
+{
+	struct worker *w = ctx;
+	struct stream_dir *sd = &w->flow->dir[w->dir];
+	size_t need = 0, used = 0;
+
+	if (!p)
+		return 0;                        /* after a gap: keep probing */
+	enum tls_scan r = tls_scan_client_hello(p, len, full, w->scratch, sizeof w->scratch,
+						tls_sni, w, &need, &used);
+	switch (r) {
+	case TLS_NEED_MORE:
+		if (full) {
+			stat_inc(&w->stats, ST_tls_too_large);
+			*done = true;
+		}
+		return 0;
+	case TLS_HELLO_DONE:
+		stat_inc(&w->stats, ST_tls_client_hellos);
+		if (full && used > len)
+			stat_inc(&w->stats, ST_tls_too_large);
+		*done = true;
+		return 0;
+	case TLS_HELLO_BAD:
+		stat_inc(&w->stats, ST_tls_malformed);
+		*done = true;
+		return 0;
+	case TLS_NOT_HELLO:
+	default:
+		if (++sd->probes >= TLS_PROBE_SEGMENTS)
+			*done = true;
+		return len;
+	}
+}
+
+static void inspect_tcp(struct worker *w, struct flow *f, int dir)
+{
+	struct packet *p = &w->pkt;
+	struct stream_dir *sd = &f->dir[dir];
+	uint32_t seq = p->seq;
+
+	if (p->tcp_flags & TCPF_SYN) {
+		stream_syn(w->streams, sd, p->seq);
+		seq++;
+	}
+	if (!p->payload_len || sd->done)
+		return;
+	stream_parser_fn fn = f->app == APP_DNS ? dns_tcp_parser : tls_parser;
+	stream_segment(w->streams, sd, seq, p->payload, p->payload_len, fn, w);
+}
+
+void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
+		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	struct packet *p = &w->pkt;
+
+	stat_inc(&w->stats, ST_packets);
+	stat_add(&w->stats, ST_bytes, wirelen);
+	if (ts_ns > w->now_ns)
+		w->now_ns = ts_ns;
+	flow_expire(w->flows, w->now_ns, EXPIRE_BUDGET);
+	if (!decode_packet(dlt, data, caplen, p, &w->stats))
+		return;
+	p->ts_ns = ts_ns;
+	p->wirelen = wirelen;
+
+	bool created;
+	struct flow *f = flow_get(w->flows, p, &w->dir, &created);
+	if (!f)
+		return;
+	w->flow = f;
+	if (created)
+		f->app = (p->sport == DNS_PORT || p->dport == DNS_PORT) ? APP_DNS : APP_TLS;
+
+	if (p->proto == IPPROTO_NUM_UDP) {
+		if (f->app == APP_DNS && p->payload_len)
+			dns_message(w, p->payload, p->payload_len);
+	} else {
+		inspect_tcp(w, f, w->dir);
+	}
+}
+
+void worker_tick(struct worker *w, uint64_t now_ns)
+{
+	if (now_ns > w->now_ns)
+		w->now_ns = now_ns;
+	flow_expire(w->flows, w->now_ns, 4096);
+}
+
+void worker_finish(struct worker *w)
+{
+	flow_flush(w->flows);
+}

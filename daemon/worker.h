@@ -1,0 +1,62 @@
+/* worker.h — one packet path: decode → flow → stream → DNS/TLS → match →
+ * events.  A worker owns its flows, stream buffers, counters and scratch
+ * space; nothing on its per-packet path allocates or takes a lock held by
+ * the HTTP side for longer than one alert copy. */
+#ifndef C2W_WORKER_H
+#define C2W_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "alert.h"
+#include "config.h"
+#include "decode.h"
+#include "flow.h"
+#include "rules.h"
+#include "stats.h"
+#include "stream.h"
+
+#define WORKER_LINE 4096          /* one JSON line */
+#define WORKER_MAX_HITS 8         /* rules alerted per name */
+
+/* Where events go.  Files are written by the worker only. */
+struct sink {
+	FILE *alerts;                 /* NULL: none */
+	FILE *names;                  /* NULL: none */
+	struct alert_store *store;
+};
+
+struct worker {
+	struct stats stats;
+	struct flow_table *flows;
+	struct stream_pool *streams;
+	const struct ruleset *rules;
+	struct sink *sink;
+	uint64_t now_ns;              /* time of the newest packet */
+
+	/* the packet being inspected, for the parser callbacks */
+	struct packet pkt;
+	struct flow *flow;
+	int dir;
+
+	uint8_t scratch[1 << 16];     /* ClientHello records joined */
+	char line[WORKER_LINE];
+};
+
+int worker_init(struct worker *w, const struct config *c, const struct ruleset *rs,
+		struct sink *sink);
+void worker_free(struct worker *w);
+
+/* Inspect one captured frame of link type dlt. */
+void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
+		   const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* Expire idle flows as of now_ns, when no packet has moved time on (live
+ * capture on a quiet link; called with wall time). */
+void worker_tick(struct worker *w, uint64_t now_ns);
+
+/* End of input: drop every flow. */
+void worker_finish(struct worker *w);
+
+#endif

@@ -64,12 +64,14 @@ $(BUILD):
 	mkdir -p $@
 
 run: $(BUILD)/c2watchd
-	$(BUILD)/c2watchd -R rules
+	$(BUILD)/c2watchd
 
 unit: $(UNITBIN)
 	@set -e; for t in $(UNITBIN); do $$t; done
 
+# The tests use curl, tcpreplay, iproute2 and python3: installed when missing.
 test: all $(UNITBIN)
+	@for t in curl tcpreplay ip python3 gzip; do command -v $$t >/dev/null || { contrib/install-deps --test; break; }; done
 	tests/run $(BUILD)
 
 install: $(BUILD)/c2watchd

@@ -182,7 +182,7 @@ static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, boo
 		return 0;
 	case TLS_HELLO_DONE:
 		stat_inc(&w->stats, ST_tls_client_hellos);
-		if (full && used > len)
+		if (full)       /* read from a prefix: the hello outgrew the window */
 			stat_inc(&w->stats, ST_tls_too_large);
 		*done = true;
 		return 0;

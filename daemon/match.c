@@ -1,0 +1,322 @@
+/* match.c — the compiled domain matcher: list entries in one text arena, an
+ * open-addressing table of the distinct names, and a lookup that probes each
+ * label suffix of a name once, most specific first. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "match.h"
+#include "name.h"
+
+#define ENTRY_MAX	253	/* longest entry, as name_valid_entry allows */
+#define WINDOW		(ENTRY_MAX + 2)	/* tail a lookup reads: entry, the dot before, a final dot */
+#define MAX_SUFFIXES	128	/* label starts (a non-dot after a dot) in WINDOW characters */
+#define FIRST_SLOTS_LOG2	10
+#define FIRST_SLOTS	(1u << FIRST_SLOTS_LOG2)
+#define HASH_PRIME	0x100000001b3ULL	/* the 64-bit FNV prime */
+
+/* The table holds one slot per distinct name.  The tag is the hash's high
+ * half: its top bits pick the home slot, so growing the table needs no name
+ * rehashed and keeps slots in order; the bits below settle most mismatches
+ * without touching the arena. */
+struct slot {
+	uint32_t entry;		/* index + 1 of the name's first entry; 0 = empty */
+	uint32_t tag;
+};
+
+/* One (name, rule) pair.  Pairs with the same name share its text and chain
+ * through next in the order they were added. */
+struct entry {
+	uint32_t text;		/* arena offset of the NUL-terminated name */
+	uint32_t rule;
+	uint32_t next;		/* index + 1 of the next entry for the name; 0 = end */
+};
+
+/* The arena stores each name as a length byte, the text, then a NUL: hits
+ * hand out C strings and comparisons start with the length. */
+struct matcher {
+	uint64_t seed;
+	struct slot *slots;
+	size_t mask;		/* table size - 1, a power of two */
+	unsigned shift;		/* tag >> shift is the home slot: 32 - log2(size) */
+	size_t names;		/* used slots */
+	struct entry *entries;
+	size_t nentries, entries_cap;
+	char *arena;
+	size_t arena_len, arena_cap;
+	bool compiled;
+};
+
+/* FNV-1a over the bytes from last to first: the state after a label is the
+ * hash of that suffix, so one pass hashes every suffix of a name. */
+static inline uint64_t hash_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * HASH_PRIME;
+}
+
+/* After the last byte the state has been through one multiply, which only
+ * carries upwards: mix every bit into the tag before use (murmur3's finaliser). */
+static inline uint64_t hash_finish(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_name(uint64_t seed, const char *s, size_t len)
+{
+	uint64_t h = seed;
+
+	while (len > 0)
+		h = hash_step(h, (unsigned char)s[--len]);
+	return hash_finish(h);
+}
+
+/* A random seed keeps probe sequences unpredictable to whoever chooses the
+ * names on the wire (and in the feeds). */
+static uint64_t random_seed(void)
+{
+	uint64_t seed;
+	struct timespec ts;
+
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ ((uint64_t)getpid() << 16);
+	return hash_finish(seed ^ (uint64_t)(uintptr_t)&seed);
+}
+
+static bool same_name(const struct matcher *m, uint32_t entry, const char *s, size_t len)
+{
+	const char *text = m->arena + m->entries[entry].text;
+
+	return (unsigned char)text[-1] == len && memcmp(text, s, len) == 0;
+}
+
+/* The name's first entry (index + 1), or 0 with *at the empty slot where it
+ * would go.  Linear probing ends: the load factor keeps empty slots. */
+static uint32_t find(const struct matcher *m, uint64_t h, const char *s, size_t len, size_t *at)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	size_t i = tag >> m->shift;
+
+	for (;; i = (i + 1) & m->mask) {
+		const struct slot *sl = &m->slots[i];
+
+		if (sl->entry == 0)
+			break;
+		if (sl->tag == tag && same_name(m, sl->entry - 1, s, len))
+			return sl->entry;
+	}
+	if (at)
+		*at = i;
+	return 0;
+}
+
+static int grow_table(struct matcher *m)
+{
+	size_t old_size = m->mask + 1, size = old_size * 2;
+	struct slot *old = m->slots, *slots;
+
+	if (m->shift == 0 || !(slots = calloc(size, sizeof *slots)))
+		return -1;
+	m->slots = slots;
+	m->mask = size - 1;
+	m->shift--;
+	for (size_t i = 0; i < old_size; i++) {
+		size_t j;
+
+		if (old[i].entry == 0)
+			continue;
+		for (j = old[i].tag >> m->shift; slots[j].entry != 0; j = (j + 1) & m->mask)
+			;
+		slots[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Room for need elements in a doubling array: the array, moved or not, or
+ * NULL with the old one untouched. */
+static void *reserve(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap;
+
+	if (need <= n)
+		return p;
+	while (n < need)
+		n *= 2;
+	if (!(p = realloc(p, n * elem)))
+		return NULL;
+	*cap = n;
+	return p;
+}
+
+struct matcher *matcher_new(void)
+{
+	struct matcher *m = calloc(1, sizeof *m);
+
+	if (!m)
+		return NULL;
+	m->seed = random_seed();
+	m->mask = FIRST_SLOTS - 1;
+	m->shift = 32 - FIRST_SLOTS_LOG2;
+	m->entries_cap = 256;
+	m->arena_cap = 4096;
+	m->slots = calloc(FIRST_SLOTS, sizeof *m->slots);
+	m->entries = malloc(m->entries_cap * sizeof *m->entries);
+	m->arena = malloc(m->arena_cap);
+	if (!m->slots || !m->entries || !m->arena) {
+		matcher_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule)
+{
+	uint32_t first, last, text;
+	uint64_t h;
+	size_t at = 0;
+	void *p;
+
+	if (m->compiled || len == 0 || len > ENTRY_MAX || memchr(name, '\0', len))
+		return -1;
+	/* Entry and arena offsets are 32 bits: that is billions of names. */
+	if (m->nentries >= UINT32_MAX - 1 || m->arena_len + len + 2 > UINT32_MAX)
+		return -1;
+	if ((m->names + 1) * 10 > (m->mask + 1) * 7 && grow_table(m) < 0)
+		return -1;
+	if (!(p = reserve(m->entries, &m->entries_cap, m->nentries + 1, sizeof *m->entries)))
+		return -1;
+	m->entries = p;
+
+	h = hash_name(m->seed, name, len);
+	first = find(m, h, name, len, &at);
+	if (first != 0) {
+		for (last = first;; last = m->entries[last - 1].next) {
+			if (m->entries[last - 1].rule == rule)
+				return 0;
+			if (m->entries[last - 1].next == 0)
+				break;
+		}
+		text = m->entries[last - 1].text;
+		m->entries[last - 1].next = (uint32_t)m->nentries + 1;
+	} else {
+		if (!(p = reserve(m->arena, &m->arena_cap, m->arena_len + len + 2, 1)))
+			return -1;
+		m->arena = p;
+		m->arena[m->arena_len] = (char)len;
+		text = (uint32_t)m->arena_len + 1;
+		memcpy(m->arena + text, name, len);
+		m->arena[text + len] = '\0';
+		m->arena_len += len + 2;
+		m->slots[at].entry = (uint32_t)m->nentries + 1;
+		m->slots[at].tag = (uint32_t)(h >> 32);
+		m->names++;
+	}
+	m->entries[m->nentries++] = (struct entry){ .text = text, .rule = rule, .next = 0 };
+	return 0;
+}
+
+/* Building is done: give back what the doubling arrays over-allocated. */
+int matcher_compile(struct matcher *m)
+{
+	void *p;
+
+	if (m->nentries > 0 && (p = realloc(m->entries, m->nentries * sizeof *m->entries))) {
+		m->entries = p;
+		m->entries_cap = m->nentries;
+	}
+	if (m->arena_len > 0 && (p = realloc(m->arena, m->arena_len))) {
+		m->arena = p;
+		m->arena_cap = m->arena_len;
+	}
+	m->compiled = true;
+	return 0;
+}
+
+static bool rule_seen(const struct match_hit *hits, size_t n, uint32_t rule)
+{
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].rule == rule)
+			return true;
+	return false;
+}
+
+size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
+		      struct match_hit *hits, size_t max)
+{
+	char buf[WINDOW];
+	size_t start[MAX_SUFFIXES], nsuf = 0, nhits = 0, from, n;
+	uint64_t hash[MAX_SUFFIXES], h;
+
+	if (!m || !m->compiled || max == 0)
+		return 0;
+	/* No entry is longer than 253, so only the tail of a long name can match;
+	 * where the tail is cut, its first character is not a label start. */
+	from = len > WINDOW ? len - WINDOW : 0;
+	n = len - from;
+	memcpy(buf, name + from, n);
+	n = name_normalize(buf, n);
+
+	/* One pass from the right hashes every suffix that starts a label. */
+	h = m->seed;
+	for (size_t i = n; i-- > 0;) {
+		h = hash_step(h, (unsigned char)buf[i]);
+		if (buf[i] == '.' || n - i > ENTRY_MAX)
+			continue;
+		if ((i == 0 && from == 0) || (i > 0 && buf[i - 1] == '.')) {
+			if (nsuf == MAX_SUFFIXES)
+				break;
+			start[nsuf] = i;
+			hash[nsuf++] = hash_finish(h);
+		}
+	}
+
+	/* Probe the longest (most specific) suffix first. */
+	while (nsuf-- > 0 && nhits < max) {
+		const char *s = buf + start[nsuf];
+		size_t slen = n - start[nsuf];
+		uint32_t e = find(m, hash[nsuf], s, slen, NULL);
+
+		for (; e != 0 && nhits < max; e = m->entries[e - 1].next) {
+			const struct entry *en = &m->entries[e - 1];
+
+			if (rule_seen(hits, nhits, en->rule))
+				continue;
+			hits[nhits].rule = en->rule;
+			hits[nhits].entry = m->arena + en->text;
+			hits[nhits].entry_len = slen;
+			nhits++;
+		}
+	}
+	return nhits;
+}
+
+size_t matcher_entries(const struct matcher *m)
+{
+	return m->nentries;
+}
+
+size_t matcher_memory(const struct matcher *m)
+{
+	return sizeof *m + (m->mask + 1) * sizeof *m->slots +
+	       m->entries_cap * sizeof *m->entries + m->arena_cap;
+}
+
+void matcher_free(struct matcher *m)
+{
+	if (!m)
+		return;
+	free(m->slots);
+	free(m->entries);
+	free(m->arena);
+	free(m);
+}

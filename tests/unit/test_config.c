@@ -1,0 +1,274 @@
+/* test_config.c — defaults, a full config file, relative paths, every kind of
+ * error with its "file:line:col", and the cross-field checks.  Run from the
+ * repository root: fixtures are in tests/data/config/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+#define D "tests/data/config/"
+
+static void expect_err(const char *file, const char *want)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, file, err), -1);
+	if (strncmp(err, want, strlen(want)) == 0) {
+		check_passed++;
+	} else {
+		check_failed++;
+		fprintf(stderr, "%s: error\n  want \"%s...\"\n  got  \"%s\"\n", file, want, err);
+	}
+	/* a failed load leaves the config as it was */
+	CHECK_STR(c.interface, "any");
+	CHECK_EQ(c.snaplen, 65535);
+	config_free(&c);
+}
+
+static void test_defaults(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_STR(c.interface, "any");
+	CHECK(c.read_file == NULL);
+	CHECK_EQ(c.snaplen, 65535);
+	CHECK_EQ(c.buffer_size, 32u << 20);
+	CHECK(c.promiscuous);
+	CHECK_STR(c.bpf, "");
+	CHECK_EQ(c.flow_max, 262144);
+	CHECK_EQ(c.timeout_tcp, 300);
+	CHECK_EQ(c.timeout_udp, 60);
+	CHECK_EQ(c.timeout_other, 30);
+	CHECK_EQ(c.stream_depth, 16384);
+	CHECK_EQ(c.stream_buffers, 4096);
+	CHECK_EQ(c.nrule_paths, 0);
+	CHECK_EQ(c.nlist_paths, 0);
+	CHECK_STR(c.alerts_path, "-");
+	CHECK_STR(c.names_path, "");
+	CHECK_EQ(c.alert_ring, 8192);
+	CHECK(c.http_enabled);
+	CHECK_STR(c.http_listen, "127.0.0.1:8653");
+	CHECK(!c.serve_after_replay);
+	CHECK_EQ(config_check(&c, err), 0);
+	CHECK_STR(err, "");
+
+	/* an empty file changes nothing */
+	CHECK_EQ(config_load(&c, D "empty.yaml", err), 0);
+	CHECK_STR(c.interface, "any");
+	CHECK_EQ(c.snaplen, 65535);
+	config_free(&c);
+	config_free(&c);	/* twice is harmless */
+}
+
+static void test_full(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, D "full.yaml", err), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(c.interface, "eth1");
+	CHECK_EQ(c.snaplen, 1500);
+	CHECK_EQ(c.buffer_size, 64u << 20);
+	CHECK(!c.promiscuous);
+	CHECK_STR(c.bpf, "not port 22");
+	CHECK_EQ(c.flow_max, 100000);
+	CHECK_EQ(c.timeout_tcp, 600);
+	CHECK_EQ(c.timeout_udp, 45);
+	CHECK_EQ(c.timeout_other, 20);
+	CHECK_EQ(c.stream_depth, 32768);
+	CHECK_EQ(c.stream_buffers, 1024);
+	CHECK_EQ(c.nrule_paths, 3);
+	CHECK_STR(c.rule_paths[0], "/etc/c2watch/rules");
+	CHECK_STR(c.rule_paths[1], D "extra.yaml");
+	CHECK_STR(c.rule_paths[2], D "sub/more.yaml");
+	CHECK_EQ(c.nlist_paths, 2);
+	CHECK_STR(c.list_paths[0], D "feeds/c2.txt");
+	CHECK_STR(c.list_paths[1], "/var/lib/c2watch/feed.txt.gz");
+	CHECK_STR(c.alerts_path, D "alerts.json");
+	CHECK_STR(c.names_path, "-");
+	CHECK_EQ(c.alert_ring, 1024);
+	CHECK(!c.http_enabled);
+	CHECK_STR(c.http_listen, "[::1]:9000");
+	CHECK_EQ(config_check(&c, err), 0);
+
+	/* a failed load keeps everything */
+	CHECK_EQ(config_load(&c, D "err_key.yaml", err), -1);
+	CHECK_STR(c.interface, "eth1");
+	CHECK_EQ(c.nrule_paths, 3);
+	CHECK_STR(c.rule_paths[2], D "sub/more.yaml");
+
+	/* a second file goes over the first */
+	CHECK_EQ(config_load(&c, D "sizes.yaml", err), 0);
+	CHECK_EQ(c.buffer_size, 1u << 30);
+	CHECK(c.promiscuous);
+	CHECK_EQ(c.stream_depth, 1u << 20);
+	CHECK_STR(c.alerts_path, "");
+	CHECK_STR(c.names_path, "/var/log/c2watch/names.json");
+	CHECK_STR(c.http_listen, "0.0.0.0:8080");
+	CHECK_STR(c.interface, "eth1");
+	CHECK_EQ(c.nrule_paths, 3);
+
+	/* empty sections change nothing; an empty list clears */
+	CHECK_EQ(config_load(&c, D "nulls.yaml", err), 0);
+	CHECK_STR(c.interface, "eth1");
+	CHECK_EQ(c.timeout_tcp, 600);
+	CHECK_EQ(c.nrule_paths, 0);
+	CHECK_EQ(c.nlist_paths, 2);
+	config_free(&c);
+}
+
+static void test_errors(void)
+{
+	expect_err(D "err_top.yaml", D "err_top.yaml:1:1: expected a mapping at top level");
+	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
+		   "(expected one of: capture, flow, stream, rules, lists, output, alerts, http)");
+	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
+		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter)");
+	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
+	expect_err(D "err_snaplen_type.yaml", D "err_snaplen_type.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
+	expect_err(D "err_size.yaml", D "err_size.yaml:2:16: 'buffer-size' must be a size from 64KiB to 2GiB");
+	expect_err(D "err_size_range.yaml", D "err_size_range.yaml:2:16: 'buffer-size' must be a size from 64KiB to 2GiB");
+	expect_err(D "err_depth.yaml", D "err_depth.yaml:2:10: 'depth' must be a size from 1KiB to 1MiB");
+	expect_err(D "err_bool.yaml", D "err_bool.yaml:2:16: 'promiscuous' must be true or false");
+	expect_err(D "err_duration.yaml", D "err_duration.yaml:2:16: 'tcp-timeout' must be a duration from 1s to 24h");
+	expect_err(D "err_duration_range.yaml", D "err_duration_range.yaml:2:16: 'udp-timeout' must be a duration from 1s to 24h");
+	expect_err(D "err_flow_max.yaml", D "err_flow_max.yaml:1:14: 'max' must be an integer from 1024 to 67108864");
+	expect_err(D "err_ring.yaml", D "err_ring.yaml:2:9: 'ring' must be an integer from 16 to 16777216");
+	expect_err(D "err_dup.yaml", D "err_dup.yaml:4:3: duplicate key 'snaplen' in 'capture'");
+	expect_err(D "err_dup_section.yaml", D "err_dup_section.yaml:3:1: duplicate key 'http' at top level");
+	expect_err(D "err_section.yaml", D "err_section.yaml:1:10: 'capture' must be a mapping");
+	expect_err(D "err_listen.yaml", D "err_listen.yaml:2:11: 'listen' must be ADDR:PORT or [IPv6]:PORT "
+		   "with a port from 1 to 65535");
+	expect_err(D "err_listen_port.yaml", D "err_listen_port.yaml:2:11: 'listen' must be ADDR:PORT");
+	expect_err(D "err_rules_type.yaml", D "err_rules_type.yaml:1:8: expected a list of paths for 'rules'");
+	expect_err(D "err_rules_item.yaml", D "err_rules_item.yaml:3:5: expected a path in 'rules'");
+	expect_err(D "err_interface.yaml", D "err_interface.yaml:2:14: 'interface' must be a non-empty string");
+	expect_err(D "err_syntax.yaml", D "err_syntax.yaml:4:1: did not find expected ',' or ']' "
+		   "(while parsing a flow sequence at line 3)");
+	expect_err(D "err_syntax2.yaml", D "err_syntax2.yaml:2:1: found character that cannot start any token "
+		   "(while scanning for the next token at line 2)");
+	expect_err(D "nope.yaml", "cannot open config file '" D "nope.yaml': No such file or directory");
+}
+
+/* Paths relative to a config file given without a directory, and too many. */
+static void test_paths(void)
+{
+	char dir[] = "/tmp/c2w-config-XXXXXX", cwd[4096], path[64], err[CONFIG_ERR_MAX], want[256];
+	struct config c;
+	FILE *f;
+
+	if (!mkdtemp(dir) || !getcwd(cwd, sizeof cwd)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/c.yaml", dir);
+	f = fopen(path, "w");
+	fputs("rules: [r.yaml]\nlists: [../l.txt]\noutput: { alerts: a.json }\n", f);
+	fclose(f);
+
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, path, err), 0);
+	snprintf(want, sizeof want, "%s/r.yaml", dir);
+	CHECK_STR(c.rule_paths[0], want);
+	snprintf(want, sizeof want, "%s/../l.txt", dir);
+	CHECK_STR(c.list_paths[0], want);
+	CHECK_EQ(chdir(dir), 0);
+	CHECK_EQ(config_load(&c, "c.yaml", err), 0);
+	CHECK_STR(c.rule_paths[0], "r.yaml");
+	CHECK_STR(c.alerts_path, "a.json");
+	CHECK_EQ(chdir(cwd), 0);
+
+	f = fopen(path, "w");
+	fputs("capture:\n  interface: eth0\nlists:\n", f);
+	for (int i = 0; i <= CONFIG_MAX_PATHS; i++)
+		fprintf(f, "  - list%d.txt\n", i);
+	fclose(f);
+	CHECK_EQ(config_load(&c, path, err), -1);
+	snprintf(want, sizeof want, "%s:4:3: too many paths in 'lists' (at most 64)", path);
+	CHECK_STR(err, want);
+	CHECK_STR(c.interface, "any");
+	CHECK_EQ(c.nlist_paths, 1);
+	config_free(&c);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_check(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	c.stream_depth = 1u << 20;
+	c.stream_buffers = 4096;	/* exactly 4 GiB */
+	CHECK_EQ(config_check(&c, err), 0);
+	c.stream_buffers = 8192;
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "stream buffers x depth is 8192 MiB, more than 4 GiB: lower one of them");
+	config_free(&c);
+
+	config_defaults(&c);
+	c.snaplen = 10;		/* as a command-line flag could set it */
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "capture.snaplen 10 is out of range (64 to 262144)");
+	c.snaplen = 1500;
+	c.timeout_udp = 0;
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "flow.udp-timeout 0 is out of range (1 to 86400)");
+	c.timeout_udp = 60;
+
+	free(c.http_listen);
+	c.http_listen = strdup("localhost");
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "http listen 'localhost' must be ADDR:PORT or [IPv6]:PORT with a port from 1 to 65535");
+	c.http_enabled = false;
+	CHECK_EQ(config_check(&c, err), 0);
+	c.http_enabled = true;
+	free(c.http_listen);
+	c.http_listen = strdup("localhost:8653");
+	CHECK_EQ(config_check(&c, err), 0);
+	free(c.http_listen);
+	c.http_listen = strdup("[fe80::1]:80");
+	CHECK_EQ(config_check(&c, err), 0);
+	free(c.http_listen);
+	c.http_listen = strdup("[localhost]:80");
+	CHECK_EQ(config_check(&c, err), -1);
+	free(c.http_listen);
+	c.http_listen = strdup("::1:80");
+	CHECK_EQ(config_check(&c, err), -1);
+	free(c.http_listen);
+	c.http_listen = strdup("127.0.0.1:0");
+	CHECK_EQ(config_check(&c, err), -1);
+	free(c.http_listen);
+	c.http_listen = strdup("127.0.0.1:8653x");
+	CHECK_EQ(config_check(&c, err), -1);
+	free(c.http_listen);
+	c.http_listen = strdup("0.0.0.0:8653");
+
+	free(c.interface);
+	c.interface = strdup("");
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "no interface to capture on");
+	c.read_file = strdup("x.pcap");
+	CHECK_EQ(config_check(&c, err), 0);
+	config_free(&c);
+}
+
+int main(void)
+{
+	test_defaults();
+	test_full();
+	test_errors();
+	test_paths();
+	test_check();
+	return check_report("config");
+}

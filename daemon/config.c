@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
@@ -95,10 +94,16 @@ void config_free(struct config *c)
 	free(c->interface);
 	free(c->read_file);
 	free(c->bpf);
-	for (size_t i = 0; i < c->nrule_paths; i++)
+	for (size_t i = 0; i < c->nrule_paths; i++) {
 		free(c->rule_paths[i]);
-	for (size_t i = 0; i < c->nlist_paths; i++)
+		free(c->rule_where[i]);
+		c->rule_where[i] = NULL;
+	}
+	for (size_t i = 0; i < c->nlist_paths; i++) {
 		free(c->list_paths[i]);
+		free(c->list_where[i]);
+		c->list_where[i] = NULL;
+	}
 	free(c->alerts_path);
 	free(c->names_path);
 	free(c->http_listen);
@@ -125,11 +130,15 @@ static int config_copy(struct config *dst, const struct config *src)
 	ok = dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
 	     dup_into(&dst->bpf, src->bpf) && dup_into(&dst->alerts_path, src->alerts_path) &&
 	     dup_into(&dst->names_path, src->names_path) && dup_into(&dst->http_listen, src->http_listen);
+	for (size_t i = 0; i < CONFIG_MAX_PATHS; i++)
+		dst->rule_where[i] = dst->list_where[i] = NULL;
 	for (size_t i = 0; ok && i < src->nrule_paths; i++)
-		if ((ok = dup_into(&dst->rule_paths[i], src->rule_paths[i])))
+		if ((ok = dup_into(&dst->rule_paths[i], src->rule_paths[i]) &&
+			  dup_into(&dst->rule_where[i], src->rule_where[i])))
 			dst->nrule_paths++;
 	for (size_t i = 0; ok && i < src->nlist_paths; i++)
-		if ((ok = dup_into(&dst->list_paths[i], src->list_paths[i])))
+		if ((ok = dup_into(&dst->list_paths[i], src->list_paths[i]) &&
+			  dup_into(&dst->list_where[i], src->list_where[i])))
 			dst->nlist_paths++;
 	if (!ok) {
 		config_free(dst);
@@ -380,7 +389,8 @@ static int get_listen(struct loader *ld, const yaml_node_t *v, const char *key, 
 }
 
 /* A list of paths replaces the one held: the file says what to load. */
-static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, char **paths, size_t *n)
+static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, char **paths,
+		     char **where, size_t *n)
 {
 	size_t count;
 
@@ -396,8 +406,11 @@ static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, c
 		fail_at(ld, v->start_mark, "too many paths in '%s' (at most %d)", key, CONFIG_MAX_PATHS);
 		return -1;
 	}
-	for (size_t i = 0; i < *n; i++)
+	for (size_t i = 0; i < *n; i++) {
 		free(paths[i]);
+		free(where[i]);
+		where[i] = NULL;
+	}
 	*n = 0;
 	for (size_t i = 0; i < count; i++) {
 		const yaml_node_t *it = yaml_document_get_node(ld->doc, v->data.sequence.items.start[i]);
@@ -409,12 +422,12 @@ static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, c
 		if (!(paths[i] = resolve(ld, sval(it))))
 			return -1;
 		(*n)++;
-		/* Say here, where the file names it, that a path is missing;
-		 * the rule loader would only know the path. */
-		if (access(paths[i], R_OK) != 0) {
-			fail_at(ld, it->start_mark, "cannot read '%s': %s", paths[i], strerror(errno));
+		/* Where the file names it: a missing file is reported there. */
+		struct pos at = mark_pos(it->start_mark);
+		char buf[CONFIG_ERR_MAX];
+		snprintf(buf, sizeof buf, "%s:%lu:%lu", ld->file, at.line, at.col);
+		if (!(where[i] = strdup(buf)))
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -473,16 +486,16 @@ static const struct key http_keys[] = {
 static const struct section {
 	const char *name;
 	const struct key *keys;
-	size_t paths, npaths;
+	size_t paths, npaths, where;
 } sections[] = {
-	{ "capture", capture_keys, 0, 0 },
-	{ "flow", flow_keys, 0, 0 },
-	{ "stream", stream_keys, 0, 0 },
-	{ "rules", NULL, F(rule_paths), F(nrule_paths) },
-	{ "lists", NULL, F(list_paths), F(nlist_paths) },
-	{ "output", output_keys, 0, 0 },
-	{ "alerts", alerts_keys, 0, 0 },
-	{ "http", http_keys, 0, 0 },
+	{ "capture", capture_keys, 0, 0, 0 },
+	{ "flow", flow_keys, 0, 0, 0 },
+	{ "stream", stream_keys, 0, 0, 0 },
+	{ "rules", NULL, F(rule_paths), F(nrule_paths), F(rule_where) },
+	{ "lists", NULL, F(list_paths), F(nlist_paths), F(list_where) },
+	{ "output", output_keys, 0, 0, 0 },
+	{ "alerts", alerts_keys, 0, 0, 0 },
+	{ "http", http_keys, 0, 0, 0 },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -589,6 +602,7 @@ static int load_root(struct loader *ld, const yaml_node_t *root)
 			return -1;
 		if (sections[i].keys ? load_section(ld, &sections[i], v) < 0 :
 		    get_paths(ld, v, sections[i].name, (char **)((char *)ld->c + sections[i].paths),
+			      (char **)((char *)ld->c + sections[i].where),
 			      (size_t *)((char *)ld->c + sections[i].npaths)) < 0)
 			return -1;
 	}

@@ -32,6 +32,10 @@ struct config {
 	size_t nrule_paths;
 	char *list_paths[CONFIG_MAX_PATHS];
 	size_t nlist_paths;
+	/* "file:line:col" where the config file names each path (NULL for the
+	 * command line), so that a missing file is reported where it is named. */
+	char *rule_where[CONFIG_MAX_PATHS];
+	char *list_where[CONFIG_MAX_PATHS];
 
 	/* output */
 	char *alerts_path;          /* JSON lines; "-" stdout, "" none */

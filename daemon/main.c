@@ -184,10 +184,16 @@ int main(int argc, char **argv)
 	if (opt_filter) oom |= set_str(&cfg.bpf, opt_filter);
 	if (ncli_rules || ncli_lists) {
 		/* Rules on the command line replace those of the config file. */
-		for (size_t i = 0; i < cfg.nrule_paths; i++)
+		for (size_t i = 0; i < cfg.nrule_paths; i++) {
 			free(cfg.rule_paths[i]);
-		for (size_t i = 0; i < cfg.nlist_paths; i++)
+			free(cfg.rule_where[i]);
+			cfg.rule_where[i] = NULL;
+		}
+		for (size_t i = 0; i < cfg.nlist_paths; i++) {
 			free(cfg.list_paths[i]);
+			free(cfg.list_where[i]);
+			cfg.list_where[i] = NULL;
+		}
 		cfg.nrule_paths = cfg.nlist_paths = 0;
 		for (size_t i = 0; i < ncli_rules; i++)
 			oom |= add_path(cfg.rule_paths, &cfg.nrule_paths, cli_rules[i]);
@@ -212,7 +218,8 @@ int main(int argc, char **argv)
 	}
 
 	struct ruleset *rs = cfg.nrule_paths || cfg.nlist_paths
-		? rules_load(cfg.rule_paths, cfg.nrule_paths, cfg.list_paths, cfg.nlist_paths, err)
+		? rules_load_named(cfg.rule_paths, cfg.rule_where, cfg.nrule_paths,
+				   cfg.list_paths, cfg.list_where, cfg.nlist_paths, err)
 		: rules_load_embedded(err);
 	if (!rs) {
 		log_error("%s", err);

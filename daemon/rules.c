@@ -37,6 +37,7 @@ struct loader {
 	size_t cap;		/* rules allocated */
 	struct pos *defined;	/* where each rule's id was given, for duplicates */
 	bool embedded;		/* reading the built-in rules: no list files */
+	const char *named_at;	/* where the path being opened was named, or NULL */
 	char *err;
 };
 
@@ -76,7 +77,9 @@ static void vfail(struct loader *ld, const char *file, struct pos p, const char 
 
 	if (ld->err[0] != '\0')
 		return;
-	if (file && p.line)
+	if (!file && ld->named_at)
+		n = snprintf(ld->err, RULES_ERR_MAX, "%s: ", ld->named_at);
+	else if (file && p.line)
 		n = snprintf(ld->err, RULES_ERR_MAX, "%s:%lu:%lu: ", file, p.line, p.col);
 	else if (file)
 		n = snprintf(ld->err, RULES_ERR_MAX, "%s: ", file);
@@ -1016,6 +1019,13 @@ struct ruleset *rules_load(char *const *rule_paths, size_t nrule_paths,
 			   char *const *list_paths, size_t nlist_paths,
 			   char err[RULES_ERR_MAX])
 {
+	return rules_load_named(rule_paths, NULL, nrule_paths, list_paths, NULL, nlist_paths, err);
+}
+
+struct ruleset *rules_load_named(char *const *rule_paths, char *const *rule_where, size_t nrule_paths,
+				 char *const *list_paths, char *const *list_where, size_t nlist_paths,
+				 char err[RULES_ERR_MAX])
+{
 	struct loader ld;
 	struct timespec t0;
 	int rc = 0;
@@ -1026,6 +1036,7 @@ struct ruleset *rules_load(char *const *rule_paths, size_t nrule_paths,
 	for (size_t i = 0; i < nrule_paths && rc == 0; i++) {
 		struct stat st;
 
+		ld.named_at = rule_where ? rule_where[i] : NULL;
 		if (stat(rule_paths[i], &st) == 0 && S_ISDIR(st.st_mode))
 			rc = rule_dir(&ld, rule_paths[i]);
 		else
@@ -1037,6 +1048,7 @@ struct ruleset *rules_load(char *const *rule_paths, size_t nrule_paths,
 			rc = -1;
 			break;
 		}
+		ld.named_at = list_where ? list_where[i] : NULL;
 		rc = list_rule(&ld, list_paths[i], (uint32_t)(LIST_RULE_ID + i));
 	}
 	return loader_finish(&ld, rc, &t0);

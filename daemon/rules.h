@@ -53,6 +53,13 @@ struct ruleset *rules_load_embedded(char err[RULES_ERR_MAX]);
 extern const char embedded_rules_yaml[];
 extern const size_t embedded_rules_yaml_len;
 
+/* The same, with where each path was named ("file:line:col" in the config
+ * file; NULL arrays or entries for the command line): a path that cannot be
+ * opened is reported there. */
+struct ruleset *rules_load_named(char *const *rule_paths, char *const *rule_where, size_t nrule_paths,
+				 char *const *list_paths, char *const *list_where, size_t nlist_paths,
+				 char err[RULES_ERR_MAX]);
+
 void rules_free(struct ruleset *rs);
 
 const char *severity_name(enum severity s);

@@ -125,7 +125,6 @@ int main(int argc, char **argv)
 	size_t ncli_rules = 0, ncli_lists = 0;
 	int c, status = 0;
 
-	config_defaults(&cfg);
 	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': opt_iface = optarg; break;
@@ -169,7 +168,8 @@ int main(int argc, char **argv)
 	}
 	log_set_quiet(quiet);
 
-	/* Config file first, then flags over it. */
+	/* Built-in defaults, then the config file, then flags over it. */
+	config_defaults(&cfg);
 	if (config_path && config_load(&cfg, config_path, err) < 0) {
 		log_error("%s", err);
 		config_free(&cfg);
@@ -304,8 +304,16 @@ int main(int argc, char **argv)
 	atomic_store(&view.input_done, true);
 	if (cfg.read_file && cfg.serve_after_replay && http && !stop) {
 		log_info("replay done; serving until stopped");
+		/* Block the stop signals while testing the flag, so that one
+		 * arriving in between still ends the wait. */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigprocmask(SIG_BLOCK, &block, &old);
 		while (!stop)
-			pause();
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	log_info("%llu packets, %llu names, %llu alerts",
 		 (unsigned long long)stat_get(&w.stats, ST_packets),

@@ -42,8 +42,10 @@
 #define DLT_PKTAP 258
 #endif
 
-/* Where the link layer leaves us: the network-layer bytes and what they are. */
-enum l3 { L3_NONE, L3_IPV4, L3_IPV6, L3_GUESS };
+/* Where the link layer leaves us: the network-layer bytes and what they are.
+ * L3_NONE is "not IP" (counted once, by the caller); L3_COUNTED means the
+ * walker already counted why it stopped. */
+enum l3 { L3_NONE, L3_IPV4, L3_IPV6, L3_GUESS, L3_COUNTED };
 
 static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct stats *st);
 static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stats *st, int depth);
@@ -84,7 +86,7 @@ static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
 	for (int layers = 0;; layers++) {
 		if (layers > MAX_LAYERS) {
 			stat_inc(st, ST_vlan_too_deep);
-			return L3_NONE;
+			return L3_COUNTED;
 		}
 		switch (type) {
 		case ETH_IPV4:
@@ -110,8 +112,8 @@ static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
 				if (!cur_ok(c) || (lse & 0x100))
 					break;
 			}
-			if (!cur_ok(c))
-				return L3_NONE;
+			if (!cur_need(c, 1))
+				return L3_NONE;           /* the caller sees the cursor bad */
 			return l3_from_first_nibble(c);
 		}
 		default:
@@ -122,7 +124,6 @@ static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
 				type = cur_be16(c);
 				break;
 			}
-			stat_inc(st, ST_not_ip);
 			return L3_NONE;
 		}
 		if (!cur_ok(c))
@@ -150,25 +151,35 @@ const char *decode_linktype_name(int dlt)
 }
 
 /* NFLOG (Linux netfilter log): a 4-byte header, then TLVs in host byte order;
- * NFULA_PAYLOAD (9) holds the IP packet. */
+ * NFULA_PAYLOAD (9) holds the IP packet.  A payload cut by the snaplen is
+ * inspected as far as it goes; any other TLV cut short is a truncation. */
 static enum l3 walk_nflog(struct cursor *c, uint8_t family)
 {
-	while (cur_left(c) >= 4) {
+	while (cur_left(c) > 0) {
+		if (!cur_need(c, 4))
+			return L3_NONE;
 		uint16_t tlen = cur_peek(c, 0) | (uint16_t)(cur_peek(c, 1) << 8);
 		uint16_t ttype = cur_peek(c, 2) | (uint16_t)(cur_peek(c, 3) << 8);
-		if (tlen < 4 || tlen > cur_left(c))
+		if (tlen < 4) {
+			c->err = true;
 			return L3_NONE;
+		}
 		if ((ttype & 0x7fff) == 9) {
 			cur_skip(c, 4);
-			c->len = c->off + (size_t)(tlen - 4);
+			if ((size_t)tlen - 4 < cur_left(c))
+				c->len = c->off + (size_t)(tlen - 4);
+			if (!cur_need(c, 1))
+				return L3_NONE;
 			return family == 10 ? L3_IPV6 : family == 2 ? L3_IPV4 : l3_from_first_nibble(c);
 		}
 		size_t step = ((size_t)tlen + 3) & ~(size_t)3;
-		if (step > cur_left(c))
+		if (tlen > cur_left(c)) {
+			c->err = true;
 			return L3_NONE;
-		cur_skip(c, step);
+		}
+		cur_skip(c, step < cur_left(c) ? step : cur_left(c));
 	}
-	return L3_NONE;
+	return L3_NONE;                         /* no payload: a log entry without a packet */
 }
 
 static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stats *st, int depth)
@@ -190,8 +201,6 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 			kind = L3_IPV4;
 		else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
 			kind = L3_IPV6;
-		else if (cur_ok(c))
-			stat_inc(st, ST_not_ip);
 		break;
 	}
 	case DLT_RAW:
@@ -230,14 +239,20 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 		break;
 	}
 	case DLT_PKTAP: {
-		/* Apple's PKTAP: header length and the inner DLT, little-endian. */
+		/* Apple's PKTAP, little-endian: header length, record type (1: a
+		 * packet), then the DLT of what follows the header. */
 		uint32_t hlen = cur_le32(c);
+		uint32_t rectype = cur_le32(c);
 		uint32_t inner = cur_le32(c);
-		if (!cur_ok(c) || hlen < 8 || depth > 0) {
+		if (!cur_ok(c) || hlen < 12) {
 			stat_inc(st, ST_link_truncated);
 			return false;
 		}
-		cur_skip(c, hlen - 8);
+		if (rectype != 1 || depth > 0) {
+			stat_inc(st, ST_link_unsupported);
+			return false;
+		}
+		cur_skip(c, hlen - 12);
 		if (!cur_ok(c)) {
 			stat_inc(st, ST_link_truncated);
 			return false;
@@ -252,14 +267,18 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 		stat_inc(st, ST_link_unsupported);
 		return false;
 	}
+	if (kind == L3_GUESS && cur_need(c, 1))
+		kind = l3_from_first_nibble(c);
 	if (!cur_ok(c)) {
 		stat_inc(st, ST_link_truncated);
 		return false;
 	}
-	if (kind == L3_GUESS)
-		kind = l3_from_first_nibble(c);
-	if (kind == L3_NONE)
+	if (kind == L3_COUNTED)
 		return false;
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return false;
+	}
 	return decode_ip(c, kind, p, st);
 }
 
@@ -323,8 +342,8 @@ static bool decode_transport(struct cursor *c, struct packet *p, struct stats *s
 		}
 		stat_inc(st, ST_udp);
 	} else {
+		/* ICMP, ESP, SCTP...: a flow to count, nothing to inspect. */
 		stat_inc(st, ST_other_ip_proto);
-		return false;
 	}
 	p->payload = cur_pos(c);
 	p->payload_len = (uint32_t)cur_left(c);

@@ -39,9 +39,9 @@ struct packet {
 /* Is this libpcap DLT one we decode? */
 bool decode_linktype_supported(int dlt);
 
-/* Decode a frame of link type dlt.  Returns true when p now describes a TCP
- * or UDP packet to inspect; false otherwise (the reason is counted: decode
- * errors, or just "not IP" / "other IP protocol"). */
+/* Decode a frame of link type dlt.  Returns true when p now describes an IP
+ * packet: TCP or UDP to inspect, or another protocol (ports 0) to count as a
+ * flow; false otherwise, with the reason counted (a decode error, "not IP"). */
 bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 		   struct packet *p, struct stats *st);
 

@@ -19,7 +19,7 @@
 	X(ipv6,                 decode,  "IPv6 packets decoded") \
 	X(tcp,                  decode,  "TCP segments decoded") \
 	X(udp,                  decode,  "UDP datagrams decoded") \
-	X(other_ip_proto,       decode,  "IP packets of other protocols (ICMP, ESP, ...) counted, not inspected") \
+	X(other_ip_proto,       decode,  "IP packets of other protocols (ICMP, ESP, ...): counted in flows, not inspected") \
 	X(not_ip,               decode,  "frames that carry no IP (ARP, LLDP, ...)") \
 	X(link_truncated,       decode,  "frames shorter than their link-layer header") \
 	X(link_unsupported,     decode,  "frames of a link type or encapsulation not decoded") \

@@ -82,12 +82,19 @@ void stream_release(struct stream_pool *sp, struct stream_dir *sd)
 
 void stream_syn(struct stream_pool *sp, struct stream_dir *sd, uint32_t isn)
 {
-	if (sd->seq_known && sd->next_seq == isn + 1)
+	if (sd->syn_seen && sd->isn == isn)
 		return;                         /* retransmitted SYN */
+	if (!sd->syn_seen && sd->seq_known && sd->next_seq == isn + 1) {
+		sd->syn_seen = 1;               /* data seen before its SYN, nothing read yet */
+		sd->isn = isn;
+		return;
+	}
 	stream_release(sp, sd);
 	stream_init(sd);
 	sd->next_seq = isn + 1;
 	sd->seq_known = 1;
+	sd->syn_seen = 1;
+	sd->isn = isn;
 }
 
 static void finish(struct stream_pool *sp, struct stream_dir *sd)
@@ -212,7 +219,9 @@ static void deliver(struct stream_pool *sp, struct stream_dir *sd, stream_parser
 			return;
 		}
 		if (sd->ranges[0].lo != 0) {
-			/* A hole at the front: wait while more can still arrive. */
+			/* A hole at the front: wait while the window can still
+			 * take bytes after it; once it cannot, the hole is old
+			 * news (a capture drop is never retransmitted). */
 			if (sd->ranges[sd->nranges - 1].hi < sp->depth && sd->nranges < STREAM_RANGES)
 				return;
 			gap(sp, sd, fn, ctx);
@@ -226,8 +235,8 @@ static void deliver(struct stream_pool *sp, struct stream_dir *sd, stream_parser
 		const uint8_t *b = buf_of(sp, sd);
 		size_t pos = run_parser(fn, ctx, b, avail, &done);
 		if (!done && pos == 0) {
-			if (avail < sp->depth && sd->nranges < STREAM_RANGES)
-				return;                 /* wait for more */
+			if (avail < sp->depth)
+				return;                 /* wait: holes behind it may still fill */
 			pos = fn(ctx, b, avail, true, &done);
 			if (!done && pos == 0)
 				done = true;            /* the parser cannot go on */
@@ -261,8 +270,9 @@ void stream_segment(struct stream_pool *sp, struct stream_dir *sd, uint32_t seq,
 		off = 0;
 	}
 	if ((uint32_t)off >= sp->depth) {
-		/* Far ahead of the window: what was missed will not come.  Parse
-		 * what is held as far as it goes, then start over here. */
+		/* Beyond the window: the sender has moved on, so what is missing
+		 * will not come.  Parse what is held as far as it goes, then
+		 * start over here. */
 		if (sd->buf >= 0 && sd->nranges && sd->ranges[0].lo == 0) {
 			bool done = false;
 			fn(ctx, buf_of(sp, sd), sd->ranges[0].hi, true, &done);

@@ -8,6 +8,7 @@
 #define TLS_CT_HANDSHAKE	22
 #define TLS_HT_CLIENT_HELLO	1
 #define TLS_EXT_SERVER_NAME	0
+#define TLS_EXT_SUPPORTED_VERSIONS 43
 #define TLS_REC_HDR		5
 #define TLS_HS_HDR		4
 #define TLS_REC_MAX		(16384 + 2048)	/* the largest record RFC 5246 allows */
@@ -137,6 +138,24 @@ static enum parse_result parse_server_name(struct span *ext,
  * bytes are present out of declared.  Names are reported as they are met, so
  * an error later on does not hide them.
  */
+/* supported_versions (RFC 8446 §4.2.1): the highest version offered, GREASE
+ * values (RFC 8701: 0x?a?a) left out.  Informational: a bad list is ignored. */
+static void parse_supported_versions(struct span *ext, struct tls_hello_info *info)
+{
+	struct span list;
+
+	if (span_vector(ext, 1, 2, 254, &list) != PARSE_OK)
+		return;
+	while (cur_left(&list.c) >= 2) {
+		uint16_t v = cur_be16(&list.c);
+
+		if ((v & 0x0f0f) == 0x0a0a)
+			continue;
+		if (v > info->max_version && v <= 0x0304)
+			info->max_version = v;
+	}
+}
+
 static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 				     size_t declared,
 				     struct tls_hello_info *info,
@@ -146,6 +165,7 @@ static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 	enum parse_result r;
 
 	info->hello_version = 0;
+	info->max_version = 0;
 	info->has_sni = false;
 	span_init(&s, body, avail, declared);
 
@@ -187,6 +207,8 @@ static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 			r = parse_server_name(&ext, info, fn, ctx);
 			if (r != PARSE_OK)
 				return r;
+		} else if (type == TLS_EXT_SUPPORTED_VERSIONS) {
+			parse_supported_versions(&ext, info);
 		}
 		if (ext.missing)
 			return PARSE_TRUNCATED;
@@ -285,16 +307,16 @@ static size_t min_size(size_t a, size_t b)
  */
 enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 				    uint8_t *scratch, size_t scratch_len,
-				    tls_sni_fn fn, void *ctx,
+				    tls_sni_fn fn, void *ctx, struct tls_hello_info *info,
 				    size_t *need, size_t *consumed)
 {
-	struct tls_hello_info info = { 0 };
 	size_t pos = 0;			/* stream offset of the current record */
 	size_t got = 0;			/* handshake bytes in scratch */
 	size_t want = TLS_HS_HDR;	/* bytes wanted: header, then whole hello */
 	size_t hs_len = 0;
 	bool sized = false;
 
+	memset(info, 0, sizeof *info);
 	*need = 0;
 	*consumed = 0;
 
@@ -321,7 +343,7 @@ enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 			if (!sized)
 				return TLS_HELLO_BAD;
 			return scan_partial(scratch + TLS_HS_HDR, got - TLS_HS_HDR,
-					    hs_len, &info, fn, ctx);
+					    hs_len, info, fn, ctx);
 		case REC_HANDSHAKE:
 			break;
 		}
@@ -339,7 +361,7 @@ enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 			}
 			if (cur_peek(&c, 0) != TLS_HT_CLIENT_HELLO)
 				return TLS_NOT_HELLO;
-			info.record_version = version;
+			info->record_version = version;
 		}
 		if (cut && !partial) {
 			*need = end;
@@ -358,10 +380,10 @@ enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 
 				if (avail == hs_len) {
 					*consumed = min_size(end, len);
-					return scan_whole(body, hs_len, &info, fn, ctx);
+					return scan_whole(body, hs_len, info, fn, ctx);
 				}
 				*consumed = len;
-				return scan_partial(body, avail, hs_len, &info, fn, ctx);
+				return scan_partial(body, avail, hs_len, info, fn, ctx);
 			}
 		}
 
@@ -389,20 +411,20 @@ enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 		*consumed = min_size(end, len);
 
 		if (sized && got == want)
-			return scan_whole(scratch + TLS_HS_HDR, hs_len, &info,
+			return scan_whole(scratch + TLS_HS_HDR, hs_len, info,
 					  fn, ctx);
 		if (got == scratch_len) {
 			if (!sized)
 				return TLS_HELLO_BAD;	/* scratch below 4 bytes */
 			return scan_oversize(scratch + TLS_HS_HDR,
 					     got - TLS_HS_HDR, hs_len,
-					     &info, fn, ctx);
+					     info, fn, ctx);
 		}
 		if (cut) {
 			if (!sized)
 				return TLS_HELLO_BAD;
 			return scan_partial(scratch + TLS_HS_HDR, got - TLS_HS_HDR,
-					    hs_len, &info, fn, ctx);
+					    hs_len, info, fn, ctx);
 		}
 		*consumed = 0;
 		pos = end;

@@ -21,7 +21,9 @@ enum tls_scan {
 
 struct tls_hello_info {
 	uint16_t record_version;
-	uint16_t hello_version;
+	uint16_t hello_version;      /* legacy_version: 0x0303 for TLS 1.3 too */
+	uint16_t max_version;        /* highest in supported_versions (RFC 8446
+				      * §4.2.1), GREASE left out; 0 if absent */
 	bool has_sni;
 };
 
@@ -34,10 +36,11 @@ typedef void (*tls_sni_fn)(void *ctx, const struct tls_hello_info *info,
  * limit is parsed as far as it goes (names found in the prefix are reported).
  * On TLS_NEED_MORE, *need is the total number of bytes from p that the next
  * step needs (always > len).  *consumed is set to the bytes the ClientHello
- * occupied on TLS_HELLO_DONE. */
+ * occupied on TLS_HELLO_DONE.  *info describes the hello as far as it was
+ * read (complete once the scan returns TLS_HELLO_DONE). */
 enum tls_scan tls_scan_client_hello(const uint8_t *p, size_t len, bool partial,
 				    uint8_t *scratch, size_t scratch_len,
-				    tls_sni_fn fn, void *ctx,
+				    tls_sni_fn fn, void *ctx, struct tls_hello_info *info,
 				    size_t *need, size_t *consumed);
 
 /* Parse one ClientHello handshake body (after the 4-byte handshake header). */

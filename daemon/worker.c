@@ -119,19 +119,28 @@ static void dns_message(struct worker *w, const uint8_t *msg, size_t len)
 		stat_inc(&w->stats, ST_dns_malformed);
 }
 
-struct tls_ctx {
-	struct worker *w;
-	uint16_t version;
-};
-
+/* Names point into the stream bytes, which stay put until the parser returns. */
 static void tls_sni(void *ctx, const struct tls_hello_info *info, const char *name, size_t len)
 {
 	struct worker *w = ctx;
-	struct sighting s = {
-		.kind = NAME_TLS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
-		.name = name, .len = len, .tls_version = info->hello_version,
-	};
-	sighted(w, &s);
+	if (w->nsni < WORKER_MAX_SNI) {
+		w->sni[w->nsni].name = name;
+		w->sni[w->nsni].len = len;
+		w->nsni++;
+	}
+}
+
+static void tls_report(struct worker *w, const struct tls_hello_info *info)
+{
+	for (size_t i = 0; i < w->nsni; i++) {
+		struct sighting s = {
+			.kind = NAME_TLS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+			.name = w->sni[i].name, .len = w->sni[i].len,
+			.tls_version = info->max_version ? info->max_version : info->hello_version,
+		};
+		sighted(w, &s);
+	}
+	w->nsni = 0;
 }
 
 /* Stream parser for TCP port 53 (RFC 1035 §4.2.2, RFC 7766): 2-byte length,
@@ -168,25 +177,30 @@ static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, boo
 	struct worker *w = ctx;
 	struct stream_dir *sd = &w->flow->dir[w->dir];
 	size_t need = 0, used = 0;
+	struct tls_hello_info info;
 
 	if (!p)
 		return 0;                        /* after a gap: keep probing */
+	w->nsni = 0;
 	enum tls_scan r = tls_scan_client_hello(p, len, full, w->scratch, sizeof w->scratch,
-						tls_sni, w, &need, &used);
+						tls_sni, w, &info, &need, &used);
 	switch (r) {
 	case TLS_NEED_MORE:
+		w->nsni = 0;
 		if (full) {
 			stat_inc(&w->stats, ST_tls_too_large);
 			*done = true;
 		}
 		return 0;
 	case TLS_HELLO_DONE:
+		tls_report(w, &info);
 		stat_inc(&w->stats, ST_tls_client_hellos);
 		if (full)       /* read from a prefix: the hello outgrew the window */
 			stat_inc(&w->stats, ST_tls_too_large);
 		*done = true;
 		return 0;
 	case TLS_HELLO_BAD:
+		tls_report(w, &info);            /* names met before the fault stand */
 		stat_inc(&w->stats, ST_tls_malformed);
 		*done = true;
 		return 0;
@@ -234,13 +248,13 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 	if (!f)
 		return;
 	w->flow = f;
-	if (created)
+	if (created && (p->proto == IPPROTO_NUM_TCP || p->proto == IPPROTO_NUM_UDP))
 		f->app = (p->sport == DNS_PORT || p->dport == DNS_PORT) ? APP_DNS : APP_TLS;
 
 	if (p->proto == IPPROTO_NUM_UDP) {
 		if (f->app == APP_DNS && p->payload_len)
 			dns_message(w, p->payload, p->payload_len);
-	} else {
+	} else if (p->proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(w, f, w->dir);
 	}
 }

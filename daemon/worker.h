@@ -19,6 +19,7 @@
 
 #define WORKER_LINE 4096          /* one JSON line */
 #define WORKER_MAX_HITS 8         /* rules alerted per name */
+#define WORKER_MAX_SNI 4          /* server names reported per ClientHello */
 
 /* Where events go.  Files are written by the worker only. */
 struct sink {
@@ -39,6 +40,11 @@ struct worker {
 	struct packet pkt;
 	struct flow *flow;
 	int dir;
+
+	/* server names of the ClientHello being parsed, reported once it is
+	 * read whole (the version is known only then) */
+	struct { const char *name; size_t len; } sni[WORKER_MAX_SNI];
+	size_t nsni;
 
 	uint8_t scratch[1 << 16];     /* ClientHello records joined */
 	char line[WORKER_LINE];

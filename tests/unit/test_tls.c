@@ -167,6 +167,7 @@ static void on_sni(void *ctx, const struct tls_hello_info *info,
 }
 
 static uint8_t scratch_big[32768];
+static struct tls_hello_info scan_info;	/* what the last scan() learnt */
 
 /* Scan from an exactly-sized heap copy, so ASan flags any read past len. */
 static enum tls_scan scan(const uint8_t *p, size_t len, bool partial,
@@ -179,7 +180,7 @@ static enum tls_scan scan(const uint8_t *p, size_t len, bool partial,
 	memcpy(copy, p, len);
 	memset(&seen, 0, sizeof seen);
 	r = tls_scan_client_hello(copy, len, partial, scratch, scratch_len,
-				  on_sni, NULL, need, consumed);
+				  on_sni, NULL, &scan_info, need, consumed);
 	free(copy);
 	return r;
 }
@@ -741,8 +742,9 @@ static void test_sweep(void)
 		copy = malloc(n ? n : 1);
 		scratch = malloc(sl ? sl : 1);
 		memcpy(copy, mut, n);
+		struct tls_hello_info info;
 		r = tls_scan_client_hello(copy, n, partial, scratch, sl,
-					  on_sni_sweep, NULL, &need, &used);
+					  on_sni_sweep, NULL, &info, &need, &used);
 		free(copy);
 		free(scratch);
 
@@ -788,9 +790,43 @@ static void test_sweep(void)
 	CHECK_EQ(sweep_bad_name, 0);
 }
 
+/* supported_versions (RFC 8446 §4.2.1): the highest real version, known once
+ * the hello is read even when it comes after server_name. */
+static void test_versions(void)
+{
+	size_t exts, need, used;
+	static const char *const name[] = { "v13.example" };
+
+	hello_fixed(&body);
+	exts = vec16_begin(&body);
+	ext_sni(&body, name, 1);
+	put16(&body, 43);
+	put16(&body, 7);
+	put8(&body, 6);
+	put16(&body, 0x3a3a);			/* GREASE (RFC 8701) */
+	put16(&body, 0x0304);
+	put16(&body, 0x0303);
+	vec16_end(&body, exts);
+	wrap(&rec, &body, NULL);
+	CHECK_EQ(scan_big(&rec, rec.n, false, &need, &used), TLS_HELLO_DONE);
+	CHECK_EQ(scan_info.hello_version, 0x0303);
+	CHECK_EQ(scan_info.max_version, 0x0304);
+	CHECK_STR(seen.name[0], "v13.example");
+
+	/* No supported_versions: 0, and the legacy version stands. */
+	hello_fixed(&body);
+	exts = vec16_begin(&body);
+	ext_sni(&body, name, 1);
+	vec16_end(&body, exts);
+	wrap(&rec, &body, NULL);
+	CHECK_EQ(scan_big(&rec, rec.n, false, &need, &used), TLS_HELLO_DONE);
+	CHECK_EQ(scan_info.max_version, 0);
+}
+
 int main(void)
 {
 	test_single_record();
+	test_versions();
 	test_no_sni();
 	test_two_names();
 	test_raw_name();

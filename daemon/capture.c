@@ -258,7 +258,7 @@ static void show_progress(struct capture *cap, struct worker *w, uint64_t start_
 }
 
 int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
-		bool progress, char err[CAPTURE_ERR_MAX])
+		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
 	struct loop_ctx lc = { w, cap->dlt };
 	uint64_t start = mono_ns(), last_tick = start;
@@ -270,9 +270,12 @@ int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *st
 		uint64_t n = 0;
 		while (!*stop && (r = pcap_next_ex(cap->pcap, &h, &data)) == 1) {
 			on_packet((u_char *)&lc, h, data);
-			if (progress && (++n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
+			if ((++n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
 				last_tick = mono_ns();
-				show_progress(cap, w, start, false);
+				if (progress)
+					show_progress(cap, w, start, false);
+				if (tick)
+					tick(tick_ctx);
 			}
 		}
 		if (progress)
@@ -307,6 +310,8 @@ int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *st
 			last_tick = now;
 			refresh_counters(cap);
 			worker_tick(w, wall_ns());
+			if (tick)
+				tick(tick_ctx);
 			fflush(NULL);
 		}
 	}

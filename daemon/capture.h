@@ -22,10 +22,14 @@ void capture_close(struct capture *cap);
 int capture_datalink(const struct capture *cap);
 bool capture_is_live(const struct capture *cap);
 
+/* Called from the packet loop about once a second (wall clock), between
+ * packets: the place for housekeeping that must not race the worker. */
+typedef void (*capture_tick_fn)(void *ctx);
+
 /* Read packets into the worker until the input ends (replay), *stop is set,
  * or a capture error occurs (-1, message in err). */
 int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
-		bool progress, char err[CAPTURE_ERR_MAX]);
+		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX]);
 
 /* Kernel counters of a live capture, refreshed by the capture loop about once
  * a second; safe to read from another thread.  Zero for replay. */

@@ -450,7 +450,7 @@ struct key {
 static const struct key capture_keys[] = {
 	{ "interface", STRING, F(interface), 0, 0 },
 	{ "snaplen", UINT, F(snaplen), 64, 262144 },
-	{ "buffer-size", SIZE, F(buffer_size), 64 * KiB, 2 * GiB },
+	{ "buffer-size", SIZE, F(buffer_size), 64 * KiB, GiB },   /* libpcap takes an int */
 	{ "promiscuous", BOOL, F(promiscuous), 0, 0 },
 	{ "filter", STRING_OR_EMPTY, F(bpf), 0, 0 },
 	{ NULL, 0, 0, 0, 0 },

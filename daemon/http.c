@@ -208,14 +208,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct http_server *h = cls;
 
-	/* First call per request: headers only.  Bodies are not accepted. */
+	/* First call per request: headers only.  No endpoint takes a body, so
+	 * one is refused now, before it is read (the connection then closes). */
 	if (!*req_cls) {
 		*req_cls = h;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+		if (te || (cl && strcmp(cl, "0") != 0))
+			return send_error(c, 413, "request bodies are not accepted");
 		return MHD_YES;
 	}
-	if (*upload_size) {
+	if (*upload_size) {             /* not reached: refused above */
 		*upload_size = 0;
-		return send_error(c, 413, "request bodies are not accepted");
+		return MHD_YES;
 	}
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool known = strcmp(url, "/api/v1/alerts") == 0 || strcmp(url, "/api/v1/stats") == 0 ||

@@ -18,20 +18,22 @@
 
 #define C2WATCH_VERSION "0.1.0"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reopen;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reopen = 1;
+	else
+		stop = 1;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: c2watchd [-t] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
+"usage: c2watchd [-qtV] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
 "                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH]\n"
-"                [--filter EXPR] [--no-http] [-q]\n"
+"                [--filter EXPR] [--no-http] [--help]\n"
 "  -i IFACE        capture live on IFACE (default: any)\n"
 "  -r FILE         replay a pcap/pcapng file (.gz too; - for standard input)\n"
 "  -c FILE         YAML configuration\n"
@@ -45,7 +47,9 @@ static void usage(FILE *f)
 "  --filter EXPR   capture filter (BPF syntax)\n"
 "  --no-http       no HTTP API\n"
 "  -q              quiet: no progress or startup lines\n"
-"  -V              version\n");
+"  -V              version\n"
+"  --help          this text\n"
+"signals: TERM, INT stop (flushing every output); HUP reopens the output files\n");
 }
 
 static int set_str(char **dst, const char *v)
@@ -71,14 +75,12 @@ static int add_path(char **list, size_t *n, const char *v)
 	return 0;
 }
 
-static FILE *open_output(const char *path, FILE **stdout_used)
+static FILE *open_output(const char *path)
 {
 	if (!path || !*path)
 		return NULL;
-	if (strcmp(path, "-") == 0) {
-		*stdout_used = stdout;
+	if (strcmp(path, "-") == 0)
 		return stdout;
-	}
 	FILE *f = fopen(path, "a");
 	if (!f) {
 		log_error("%s: %s", path, strerror(errno));
@@ -86,6 +88,35 @@ static FILE *open_output(const char *path, FILE **stdout_used)
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
 	return f;
+}
+
+/* SIGHUP: reopen the output files, so that logrotate can move them away.
+ * Runs between packets; a file that cannot be reopened keeps the old one. */
+struct outputs {
+	struct sink *sink;
+	const char *alerts_path, *names_path;
+};
+
+static void reopen_one(FILE **f, const char *path)
+{
+	if (!*f || *f == stdout)
+		return;
+	FILE *nf = open_output(path);
+	if (!nf)
+		return;
+	fclose(*f);
+	*f = nf;
+}
+
+static void housekeeping(void *ctx)
+{
+	struct outputs *o = ctx;
+	if (!reopen)
+		return;
+	reopen = 0;
+	reopen_one(&o->sink->alerts, o->alerts_path);
+	reopen_one(&o->sink->names, o->names_path);
+	log_info("output files reopened");
 }
 
 static void print_rules(const struct ruleset *rs)
@@ -209,7 +240,9 @@ int main(int argc, char **argv)
 		cfg.serve_after_replay = true;
 	if (no_http)
 		cfg.http_enabled = false;
-	else if (cfg.read_file && !listen_given && !serve)
+	else if (listen_given || serve)
+		cfg.http_enabled = true;           /* asked for on the command line */
+	else if (cfg.read_file)
 		cfg.http_enabled = false;          /* replay: the API only when asked for */
 	if (config_check(&cfg, err) < 0) {
 		log_error("%s", err);
@@ -237,13 +270,14 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Outputs, then the capture, then the API: each fails before the next starts. */
 	struct sink sink = { 0 };
-	FILE *std_used = NULL;
-	sink.alerts = open_output(cfg.alerts_path, &std_used);
-	sink.names = open_output(cfg.names_path, &std_used);
+	sink.alerts = open_output(cfg.alerts_path);
+	sink.names = open_output(cfg.names_path);
+	struct outputs outs = { &sink, cfg.alerts_path, cfg.names_path };
 	if ((cfg.alerts_path && *cfg.alerts_path && !sink.alerts) ||
 	    (cfg.names_path && *cfg.names_path && !sink.names)) {
 		rules_free(rs);
@@ -295,7 +329,7 @@ int main(int argc, char **argv)
 		 decode_linktype_name(capture_datalink(cap)), rs->nrules, matcher_entries(rs->matcher));
 
 	bool progress = cfg.read_file && !quiet && isatty(STDERR_FILENO);
-	if (capture_run(cap, &w, &stop, progress, cerr) < 0) {
+	if (capture_run(cap, &w, &stop, progress, housekeeping, &outs, cerr) < 0) {
 		log_error("%s", cerr);
 		status = 1;
 	}

@@ -67,6 +67,10 @@ else
 	bad "GET /api/v1/stats: $CODE $BODY"
 fi
 
+out=$(curl -s -o "$OUT/http.body" -w '%{http_code}' -X POST -d 'x=1' "$URL/api/v1/alerts")
+[ "$out" = 413 ] && grep -q '"status":413' "$OUT/http.body" && ok "a request body -> 413 with a JSON error" ||
+	bad "request body: $out $(cat "$OUT/http.body")"
+
 req GET /nope
 [ "$CODE" = 404 ] && ok "unknown path -> 404" || bad "/nope: $CODE"
 req POST /api/v1/alerts

@@ -68,10 +68,32 @@ c = d["capture"]
 sys.exit(0 if d["mode"] == "live" and c["packets"] >= 10 and "kernel_dropped" in c else 1)
 PY
 
+# SIGHUP reopens the output files (logrotate moves the old one away first).
+mv "$OUT/live-alerts.json" "$OUT/live-alerts.json.1"
+kill -HUP "$PID"
+for _ in $(seq 1 30); do
+	grep -q "output files reopened" "$OUT/live.err" && break
+	sleep 0.1
+done
+ip netns exec "$NS_CLIENT" tcpreplay -q -i c2w1 "$OUT/gen/c2.pcap" >>"$OUT/tcpreplay.log" 2>&1
+# The same packets again: the 4 DNS messages alert again; the ClientHello
+# does not, since its TCP connection (same ports, same ISN) is still in the
+# flow table and reads as a retransmission.
+for _ in $(seq 1 50); do
+	[ -f "$OUT/live-alerts.json" ] && [ "$(wc -l <"$OUT/live-alerts.json")" -ge 4 ] && break
+	sleep 0.2
+done
+
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
 PID=
 [ "$rc" -eq 0 ] && ok "SIGTERM: clean exit" || bad "exit status $rc after SIGTERM: $(cat "$OUT/live.err")"
-[ "$(wc -l <"$OUT/live-alerts.json")" -eq 5 ] && ok "alerts file holds the 5 alerts after SIGTERM" ||
-	bad "alerts file: $(wc -l <"$OUT/live-alerts.json") lines"
+[ "$(wc -l <"$OUT/live-alerts.json.1")" -eq 5 ] && ok "the rotated alerts file holds the first 5 alerts" ||
+	bad "rotated alerts file: $(wc -l <"$OUT/live-alerts.json.1") lines"
+if [ -f "$OUT/live-alerts.json" ] && [ "$(wc -l <"$OUT/live-alerts.json")" -eq 4 ] &&
+   python3 -c 'import json,sys; ids=[json.loads(l)["alert_id"] for l in open(sys.argv[1])]; sys.exit(ids!=[6,7,8,9])' "$OUT/live-alerts.json"; then
+	ok "SIGHUP: a new alerts file, ids go on (6..9), a replayed ClientHello is a retransmission"
+else
+	bad "SIGHUP reopen: $(cat "$OUT/live-alerts.json" 2>&1 | head -3)"
+fi

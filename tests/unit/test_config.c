@@ -135,8 +135,8 @@ static void test_errors(void)
 		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
 	expect_err(D "err_snaplen_type.yaml", D "err_snaplen_type.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
-	expect_err(D "err_size.yaml", D "err_size.yaml:2:16: 'buffer-size' must be a size from 64KiB to 2GiB");
-	expect_err(D "err_size_range.yaml", D "err_size_range.yaml:2:16: 'buffer-size' must be a size from 64KiB to 2GiB");
+	expect_err(D "err_size.yaml", D "err_size.yaml:2:16: 'buffer-size' must be a size from 64KiB to 1GiB");
+	expect_err(D "err_size_range.yaml", D "err_size_range.yaml:2:16: 'buffer-size' must be a size from 64KiB to 1GiB");
 	expect_err(D "err_depth.yaml", D "err_depth.yaml:2:10: 'depth' must be a size from 1KiB to 1MiB");
 	expect_err(D "err_bool.yaml", D "err_bool.yaml:2:16: 'promiscuous' must be true or false");
 	expect_err(D "err_duration.yaml", D "err_duration.yaml:2:16: 'tcp-timeout' must be a duration from 1s to 24h");

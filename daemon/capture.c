@@ -1,6 +1,7 @@
 /* capture.c — libpcap open (live or file), the packet loop, capture counters,
  * and replay progress on a terminal. */
 #include <errno.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,11 @@ struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_M
 	}
 	if (r > 0)
 		log_warn("%s: %s: %s", c->interface, pcap_statustostr(r), pcap_geterr(cap->pcap));
+	if (pcap_setnonblock(cap->pcap, 1, perr) < 0 || pcap_get_selectable_fd(cap->pcap) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: cannot poll the capture: %s", c->interface, perr);
+		capture_close(cap);
+		return NULL;
+	}
 	cap->dlt = pcap_datalink(cap->pcap);
 	if (!decode_linktype_supported(cap->dlt)) {
 		snprintf(err, CAPTURE_ERR_MAX, "%s: link type %s (%d) is not decoded by c2watchd",
@@ -296,8 +302,14 @@ int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *st
 		return 0;
 	}
 
+	/* Wait in our own poll() with a timeout: libpcap's TPACKET_V3 wait
+	 * blocks until a frame arrives and retries on EINTR, so on a quiet
+	 * link neither a signal nor the once-a-second work would get a turn. */
+	struct pollfd pfd = { .fd = pcap_get_selectable_fd(cap->pcap), .events = POLLIN };
 	while (!*stop) {
-		int r = pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc);
+		int r = 0;
+		if (poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0)
+			r = pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc);
 		if (r < 0) {
 			if (r == PCAP_ERROR_BREAK)
 				break;

@@ -14,8 +14,22 @@ NS_CLIENT=c2w-client-$$
 ok()  { echo "ok   live: $*" >>"$RES"; }
 bad() { echo "FAIL live: $*" >>"$RES"; }
 
+# SIGTERM, then wait at most 5 s (SIGKILL after); sets STOP_RC.
+stop_daemon() {
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1"
+		wait "$1" 2>/dev/null
+		STOP_RC=timeout
+	else
+		wait "$1"
+		STOP_RC=$?
+	fi
+}
+
 cleanup() {
-	[ -n "${PID:-}" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "${PID:-}" ] && stop_daemon "$PID"
 	ip netns del "$NS_SENSOR" 2>/dev/null
 	ip netns del "$NS_CLIENT" 2>/dev/null
 }
@@ -25,9 +39,21 @@ ip netns add "$NS_SENSOR" && ip netns add "$NS_CLIENT" || { bad "cannot create n
 ip link add c2w0 netns "$NS_SENSOR" type veth peer name c2w1 netns "$NS_CLIENT" || { bad "cannot create veth pair"; exit 0; }
 ip -n "$NS_SENSOR" addr add 198.18.0.1/24 dev c2w0
 ip -n "$NS_CLIENT" addr add 198.18.0.2/24 dev c2w1
-for ns in "$NS_SENSOR" "$NS_CLIENT"; do ip -n "$ns" link set lo up; done
+for ns in "$NS_SENSOR" "$NS_CLIENT"; do
+	ip -n "$ns" link set lo up
+	# No IPv6 autoconfiguration chatter: the link stays silent unless we send.
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
 ip -n "$NS_SENSOR" link set c2w0 up
 ip -n "$NS_CLIENT" link set c2w1 up
+
+# An idle interface: SIGTERM must stop the daemon at once, not at the next packet.
+ip netns exec "$NS_SENSOR" "$BIN" -q -i c2w0 --no-http --alerts "" 2>"$OUT/live-idle.err" &
+IDLE=$!
+sleep 1.5
+stop_daemon "$IDLE"
+[ "$STOP_RC" = 0 ] && ok "SIGTERM on an idle interface stops the daemon at once" ||
+	bad "SIGTERM on an idle interface: $STOP_RC: $(cat "$OUT/live-idle.err")"
 
 ip netns exec "$NS_SENSOR" "$BIN" -i c2w0 -l 127.0.0.1:8653 --alerts "$OUT/live-alerts.json" 2>"$OUT/live.err" &
 PID=$!
@@ -84,9 +110,8 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 
-kill -TERM "$PID"
-wait "$PID"
-rc=$?
+stop_daemon "$PID"
+rc=$STOP_RC
 PID=
 [ "$rc" -eq 0 ] && ok "SIGTERM: clean exit" || bad "exit status $rc after SIGTERM: $(cat "$OUT/live.err")"
 [ "$(wc -l <"$OUT/live-alerts.json.1")" -eq 5 ] && ok "the rotated alerts file holds the first 5 alerts" ||

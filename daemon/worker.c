@@ -143,16 +143,37 @@ static void tls_report(struct worker *w, const struct tls_hello_info *info)
 	w->nsni = 0;
 }
 
+static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done);
+
+/* A direction of a port-53 TCP flow that starts with a TLS handshake record
+ * carrying a ClientHello is TLS, not DNS: TLS on 53/tcp gets round firewalls.
+ * (A DNS message of 0x16 0x03.. bytes followed by an id with 0x01 at the
+ * handshake type's place is possible, but not plausible.) */
+enum { MODE_AS_FLOW = 0, MODE_DNS, MODE_TLS };
+
+static bool starts_like_client_hello(const uint8_t *p, size_t len)
+{
+	return len >= 6 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04 && p[5] == 0x01;
+}
+
 /* Stream parser for TCP port 53 (RFC 1035 §4.2.2, RFC 7766): 2-byte length,
  * then the message.  A message larger than the window is read as far as it
  * was buffered, then skipped. */
 static size_t dns_tcp_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done)
 {
 	struct worker *w = ctx;
+	struct stream_dir *sd = &w->flow->dir[w->dir];
 	if (!p) {                                /* gap: the framing is lost */
 		*done = true;
 		return 0;
 	}
+	if (sd->mode == MODE_AS_FLOW) {
+		if (len < 6 && !full)
+			return 0;                /* too early to tell */
+		sd->mode = starts_like_client_hello(p, len) ? MODE_TLS : MODE_DNS;
+	}
+	if (sd->mode == MODE_TLS)
+		return tls_parser(ctx, p, len, full, done);
 	if (len < 2)
 		return 0;
 	size_t mlen = (size_t)p[0] << 8 | p[1];

@@ -266,6 +266,14 @@ def make_streams(out):
     conn = TcpConn(p, 50017, 443, isn_c=900000)
     conn.send(True, records(client_hello("second.example.com")))
     truth += [("sni", "first.example.com"), ("sni", "second.example.com")]
+    # 12. TLS on TCP port 53 (a way round firewalls): found by content there too,
+    #     to the server port and from a client source port 53; DNS over TCP
+    #     on the same port still read.
+    conn = TcpConn(p, 50018, 53)
+    conn.send(True, records(client_hello("tls-on-53.example.com")))
+    conn = TcpConn(p, 53, 8443)
+    conn.send(True, records(client_hello("from-53.example.com")))
+    truth += [("sni", "tls-on-53.example.com"), ("sni", "from-53.example.com")]
     p.close()
     write_truth(os.path.join(out, "streams.truth"), truth)
 

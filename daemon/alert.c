@@ -1,20 +1,26 @@
-/* alert.c — fixed ring of alert JSON lines with monotonic ids. */
+/* alert.c — alert texts in a byte ring, indexed by id in a slot ring. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
 
 struct slot {
-	uint32_t len;
-	char text[ALERT_SLOT];
+	uint64_t id;
+	uint32_t off;
+	uint32_t len;        /* 0: no text (formatting failed or too long) */
 };
 
 struct alert_store {
 	pthread_mutex_t lock;
-	struct slot *slots;
+	struct slot *slots;  /* slot of id i is slots[i % cap] */
 	uint32_t cap;
-	uint64_t last_id;    /* ids 1..last_id assigned; slot of id i is (i - 1) % cap */
+	char *text;          /* byte ring of alert texts, written in id order */
+	size_t text_size;
+	size_t tail;         /* where the next text goes */
+	uint64_t first_id;   /* oldest alert still held; > last_id when none */
+	uint64_t last_id;    /* ids 1..last_id have been assigned */
 };
 
 struct alert_store *alert_store_new(uint32_t capacity)
@@ -22,12 +28,15 @@ struct alert_store *alert_store_new(uint32_t capacity)
 	struct alert_store *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->slots = calloc(capacity, sizeof *s->slots);
-	if (!s->slots) {
-		free(s);
+	s->cap = capacity ? capacity : 1;
+	s->text_size = (size_t)s->cap * ALERT_AVG_BYTES;
+	s->slots = calloc(s->cap, sizeof *s->slots);
+	s->text = malloc(s->text_size);
+	if (!s->slots || !s->text) {
+		alert_store_free(s);
 		return NULL;
 	}
-	s->cap = capacity;
+	s->first_id = 1;
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
@@ -36,9 +45,21 @@ void alert_store_free(struct alert_store *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_destroy(&s->lock);
+	if (s->slots && s->text)
+		pthread_mutex_destroy(&s->lock);
 	free(s->slots);
+	free(s->text);
 	free(s);
+}
+
+static struct slot *slot_of(struct alert_store *s, uint64_t id)
+{
+	return &s->slots[id % s->cap];
+}
+
+static bool overlaps(const struct slot *sl, size_t off, size_t len)
+{
+	return sl->off < off + len && off < (size_t)sl->off + sl->len;
 }
 
 uint64_t alert_store_add(struct alert_store *s, alert_fmt_fn fn, void *ctx,
@@ -47,13 +68,36 @@ uint64_t alert_store_add(struct alert_store *s, alert_fmt_fn fn, void *ctx,
 	pthread_mutex_lock(&s->lock);
 	uint64_t id = ++s->last_id;
 	size_t n = fn(ctx, id, buf, cap);
-	struct slot *sl = &s->slots[(id - 1) % s->cap];
-	if (n >= sizeof sl->text)
-		n = 0;                       /* cannot happen with ALERT_SLOT >= the line buffer */
-	memcpy(sl->text, buf, n);
-	sl->len = (uint32_t)n;
-	pthread_mutex_unlock(&s->lock);
 	*len = n;
+	if (n > s->text_size)
+		n = 0;
+	if (s->tail + n > s->text_size) {
+		/* Wrap: the texts past the tail are the previous lap's, the
+		 * oldest held; they go first, so that the ring stays in id order. */
+		size_t end = s->tail;
+		while (s->first_id < id) {
+			const struct slot *old = slot_of(s, s->first_id);
+			if (old->len && old->off < end)
+				break;
+			s->first_id++;
+		}
+		s->tail = 0;
+	}
+	/* Texts go round the ring in id order, so the ones about to be
+	 * overwritten are the oldest: drop them, and any whose slot is reused. */
+	while (s->first_id < id) {
+		const struct slot *old = slot_of(s, s->first_id);
+		if (id - s->first_id < s->cap && old->len && !(n && overlaps(old, s->tail, n)))
+			break;
+		s->first_id++;
+	}
+	struct slot *sl = slot_of(s, id);
+	sl->id = id;
+	sl->off = (uint32_t)s->tail;
+	sl->len = (uint32_t)n;
+	memcpy(s->text + s->tail, buf, n);
+	s->tail += n;
+	pthread_mutex_unlock(&s->lock);
 	return id;
 }
 
@@ -65,35 +109,53 @@ uint64_t alert_store_last_id(struct alert_store *s)
 	return id;
 }
 
-void alert_store_since(struct alert_store *s, uint64_t since, size_t limit,
-		       struct jbuf *out, struct alert_page *pg)
+char *alert_store_page(struct alert_store *s, uint64_t since, size_t limit,
+		       struct alert_page *pg, size_t *len)
 {
 	pthread_mutex_lock(&s->lock);
-	uint64_t first = s->last_id > s->cap ? s->last_id - s->cap + 1 : 1;
 	memset(pg, 0, sizeof *pg);
 	pg->last_id = s->last_id;
-	pg->first_id = s->last_id ? first : 0;
+	pg->first_id = s->first_id <= s->last_id ? s->first_id : 0;
 	pg->next = since;
-	if (since + 1 < first && since < s->last_id) {
-		/* The ring has moved past the cursor: say how many were lost. */
-		pg->missed = first - (since + 1);
-		pg->next = first - 1;
+
+	/* The ids to return: (since, last_id], from the oldest still held. */
+	uint64_t from = since < s->last_id ? since + 1 : s->last_id + 1;
+	if (from < s->first_id) {
+		pg->missed = s->first_id - from;
+		from = s->first_id;
+		pg->next = from - 1;
 	}
-	for (uint64_t id = pg->next + 1; id <= s->last_id && pg->count < limit; id++) {
-		const struct slot *sl = &s->slots[(id - 1) % s->cap];
+	uint64_t to = from;
+	size_t bytes = 0;
+	for (; to <= s->last_id && pg->count < limit; to++) {
+		const struct slot *sl = slot_of(s, to);
 		if (sl->len) {
-			size_t before = out->len;
-			jb_vraw(out, sl->text, sl->len);
-			if (out->overflow) {
-				/* Stop before this one; the cursor says where to go on. */
-				out->overflow = false;
-				out->len = before;
-				out->p[before] = '\0';
-				break;
-			}
+			bytes += sl->len + 1;
 			pg->count++;
 		}
-		pg->next = id;
+	}
+	char *out = malloc(bytes + 1);
+	size_t n = 0;
+	if (out) {
+		for (uint64_t id = from; id < to; id++) {
+			const struct slot *sl = slot_of(s, id);
+			if (!sl->len)
+				continue;
+			if (n)
+				out[n++] = ',';
+			size_t l = sl->len;
+			if (l && s->text[sl->off + l - 1] == '\n')
+				l--;                 /* stored as a line; here an element */
+			memcpy(out + n, s->text + sl->off, l);
+			n += l;
+		}
+		out[n] = '\0';
+		if (to > from)
+			pg->next = to - 1;
+	} else {
+		pg->count = 0;
 	}
 	pthread_mutex_unlock(&s->lock);
+	*len = n;
+	return out;
 }

@@ -110,17 +110,24 @@ static enum MHD_Result get_alerts(struct MHD_Connection *c, struct http_view *v)
 	if (query_u64(c, "limit", 1, ALERTS_MAX_LIMIT, &limit) < 0)
 		return send_error(c, MHD_HTTP_BAD_REQUEST, "'limit' must be an integer from 1 to 1000");
 
-	size_t cap = (size_t)limit * (ALERT_SLOT + 1) + 512;
-	char *buf = malloc(cap);
-	if (!buf)
-		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
-	struct jbuf j;
 	struct alert_page pg;
+	size_t plen;
+	char *page = alert_store_page(v->store, since, (size_t)limit, &pg, &plen);
+	if (!page)
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	size_t cap = plen + 512;
+	char *buf = malloc(cap);
+	if (!buf) {
+		free(page);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	}
+	struct jbuf j;
 	jb_init(&j, buf, cap);
 	jb_obj_open(&j);
 	jb_key(&j, "alerts");
 	jb_arr_open(&j);
-	alert_store_since(v->store, since, (size_t)limit, &j, &pg);
+	jb_raw(&j, page, plen);
+	free(page);
 	jb_arr_close(&j);
 	jb_ku64(&j, "count", pg.count);
 	jb_ku64(&j, "next", pg.next);

@@ -17,7 +17,8 @@
 #include "stats.h"
 #include "stream.h"
 
-#define WORKER_LINE 4096          /* one JSON line */
+#define WORKER_LINE 16384         /* one JSON line: a 253-byte name escaped to
+				   * 6 bytes a byte, rule texts, with room */
 #define WORKER_MAX_HITS 8         /* rules alerted per name */
 #define WORKER_MAX_SNI 4          /* server names reported per ClientHello */
 

@@ -221,8 +221,10 @@ static void deliver(struct stream_pool *sp, struct stream_dir *sd, stream_parser
 		if (sd->ranges[0].lo != 0) {
 			/* A hole at the front: wait while the window can still
 			 * take bytes after it; once it cannot, the hole is old
-			 * news (a capture drop is never retransmitted). */
-			if (sd->ranges[sd->nranges - 1].hi < sp->depth && sd->nranges < STREAM_RANGES)
+			 * news (a capture drop is never retransmitted).  Running
+			 * out of ranges is not a reason: the sender's own
+			 * reordering must not be able to skip its hello. */
+			if (sd->ranges[sd->nranges - 1].hi < sp->depth)
 				return;
 			gap(sp, sd, fn, ctx);
 			if (sd->done)

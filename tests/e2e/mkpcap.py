@@ -274,6 +274,15 @@ def make_streams(out):
     conn = TcpConn(p, 53, 8443)
     conn.send(True, records(client_hello("from-53.example.com")))
     truth += [("sni", "tls-on-53.example.com"), ("sni", "from-53.example.com")]
+
+    # 13. A ClientHello in 9 segments sent 2,4,6,8 then 1,3,5,7,9: more
+    #     pieces ahead of the gap than the reassembler keeps ranges for.
+    rec = records(client_hello("nine-pieces.example.com", pad=1200))
+    cut = [len(rec) * i // 9 for i in range(10)]
+    conn = TcpConn(p, 50019, 443)
+    for i in (1, 3, 5, 7, 0, 2, 4, 6, 8):
+        conn.send(True, rec[cut[i]:cut[i + 1]], offset=cut[i], advance=False)
+    truth.append(("sni", "nine-pieces.example.com"))
     p.close()
     write_truth(os.path.join(out, "streams.truth"), truth)
 

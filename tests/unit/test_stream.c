@@ -260,21 +260,25 @@ static void test_gaps(void)
 	CHECK(r.n == 64 && r.out[63] == 'd');
 	CHECK_EQ(used(), 0);
 
-	/* STREAM_RANGES disjoint ranges after a hole. */
+	/* STREAM_RANGES disjoint ranges after a hole are no reason to give the
+	 * hole up while the window has room: a sender reordering its own
+	 * segments must not make the parser skip bytes. */
 	struct rec q = { .n = 0 };
 	stream_init(&sd);
 	seg(sp, &sd, 1000, "0", &q);
 	seg(sp, &sd, 1010, "11111", &q);
 	seg(sp, &sd, 1020, "22222", &q);
 	seg(sp, &sd, 1030, "33333", &q);
-	CHECK_EQ(q.gaps, 0);
 	seg(sp, &sd, 1040, "44444", &q);
-	CHECK_EQ(q.gaps, 1);
-	CHECK(out_is(&q, "0|11111"));
-	seg(sp, &sd, 1015, "hhhhh", &q);                  /* fill the holes */
+	CHECK_EQ(q.gaps, 0);
+	CHECK(out_is(&q, "0"));
+	seg(sp, &sd, 1015, "hhhhh", &q);                  /* fill the holes behind */
 	seg(sp, &sd, 1025, "iiiii", &q);
 	seg(sp, &sd, 1035, "jjjjj", &q);
-	CHECK(out_is(&q, "0|11111hhhhh22222iiiii33333jjjjj44444"));
+	CHECK(out_is(&q, "0"));
+	seg(sp, &sd, 1001, "abcdefghi", &q);              /* and the front one */
+	CHECK_EQ(q.gaps, 0);
+	CHECK(out_is(&q, "0abcdefghi11111hhhhh22222iiiii33333jjjjj44444"));
 	CHECK_EQ(used(), 0);
 
 	/* A segment far beyond the window: gap, then delivery from there. */

@@ -45,6 +45,7 @@
 	X(stream_gap,           stream,  "gaps in a TCP stream given up on (bytes never seen)") \
 	X(stream_overflow,      stream,  "TCP bytes beyond the per-stream depth, not inspected") \
 	X(stream_no_buffer,     stream,  "TCP streams that needed a buffer when the pool was empty") \
+	X(stream_evicted,       stream,  "stream buffers taken from the stream idle longest when the pool ran out (its held bytes lost)") \
 	X(dns_messages,         app,     "DNS messages parsed") \
 	X(dns_truncated,        app,     "DNS messages cut short (questions before the cut still read)") \
 	X(dns_malformed,        app,     "DNS messages that break the format") \

@@ -5,14 +5,52 @@
 
 #include "stream.h"
 
+/* Buffers in use are kept in order of last use: when none is free, the one
+ * idle longest is taken from its stream (which is told of the lost bytes as
+ * a gap), so streams that stall cannot pin the whole pool. */
 struct stream_pool {
 	uint8_t *mem;
 	uint32_t depth;
 	uint32_t count;
 	uint32_t *free;
 	uint32_t nfree;
+	struct stream_dir **owner;   /* per buffer: the stream holding it */
+	int32_t *prev, *next;        /* use order of held buffers, -1 ends */
+	int32_t lru_head, lru_tail;  /* head: idle longest */
 	struct stats *st;
 };
+
+static void lru_unlink(struct stream_pool *sp, int32_t b)
+{
+	if (sp->prev[b] >= 0)
+		sp->next[sp->prev[b]] = sp->next[b];
+	else
+		sp->lru_head = sp->next[b];
+	if (sp->next[b] >= 0)
+		sp->prev[sp->next[b]] = sp->prev[b];
+	else
+		sp->lru_tail = sp->prev[b];
+	sp->prev[b] = sp->next[b] = -1;
+}
+
+static void lru_append(struct stream_pool *sp, int32_t b)
+{
+	sp->prev[b] = sp->lru_tail;
+	sp->next[b] = -1;
+	if (sp->lru_tail >= 0)
+		sp->next[sp->lru_tail] = b;
+	else
+		sp->lru_head = b;
+	sp->lru_tail = b;
+}
+
+static void touch(struct stream_pool *sp, int32_t b)
+{
+	if (sp->lru_tail != b) {
+		lru_unlink(sp, b);
+		lru_append(sp, b);
+	}
+}
 
 struct stream_pool *stream_pool_new(uint32_t count, uint32_t depth, struct stats *st)
 {
@@ -21,10 +59,16 @@ struct stream_pool *stream_pool_new(uint32_t count, uint32_t depth, struct stats
 		return NULL;
 	sp->mem = malloc((size_t)count * depth);
 	sp->free = malloc((size_t)count * sizeof *sp->free);
-	if (!sp->mem || !sp->free) {
+	sp->owner = calloc(count, sizeof *sp->owner);
+	sp->prev = malloc((size_t)count * sizeof *sp->prev);
+	sp->next = malloc((size_t)count * sizeof *sp->next);
+	if (!sp->mem || !sp->free || !sp->owner || !sp->prev || !sp->next) {
 		stream_pool_free(sp);
 		return NULL;
 	}
+	for (uint32_t i = 0; i < count; i++)
+		sp->prev[i] = sp->next[i] = -1;
+	sp->lru_head = sp->lru_tail = -1;
 	for (uint32_t i = 0; i < count; i++)
 		sp->free[i] = count - 1 - i;
 	sp->nfree = count;
@@ -40,6 +84,9 @@ void stream_pool_free(struct stream_pool *sp)
 		return;
 	free(sp->mem);
 	free(sp->free);
+	free(sp->owner);
+	free(sp->prev);
+	free(sp->next);
 	free(sp);
 }
 
@@ -58,14 +105,24 @@ static uint8_t *buf_of(struct stream_pool *sp, const struct stream_dir *sd)
 
 static bool acquire(struct stream_pool *sp, struct stream_dir *sd)
 {
-	if (sd->buf >= 0)
+	if (sd->buf >= 0) {
+		touch(sp, sd->buf);
 		return true;
+	}
 	if (!sp->nfree) {
-		stat_inc(sp->st, ST_stream_no_buffer);
-		return false;
+		if (sp->lru_head < 0) {
+			stat_inc(sp->st, ST_stream_no_buffer);
+			return false;
+		}
+		struct stream_dir *victim = sp->owner[sp->lru_head];
+		stream_release(sp, victim);
+		victim->evicted = 1;
+		stat_inc(sp->st, ST_stream_evicted);
 	}
 	sd->buf = (int32_t)sp->free[--sp->nfree];
 	sd->nranges = 0;
+	sp->owner[sd->buf] = sd;
+	lru_append(sp, sd->buf);
 	stat_set(sp->st, ST_stream_buffers_used, sp->count - sp->nfree);
 	return true;
 }
@@ -73,6 +130,8 @@ static bool acquire(struct stream_pool *sp, struct stream_dir *sd)
 void stream_release(struct stream_pool *sp, struct stream_dir *sd)
 {
 	if (sd->buf >= 0) {
+		lru_unlink(sp, sd->buf);
+		sp->owner[sd->buf] = NULL;
 		sp->free[sp->nfree++] = (uint32_t)sd->buf;
 		sd->buf = -1;
 		stat_set(sp->st, ST_stream_buffers_used, sp->count - sp->nfree);
@@ -256,6 +315,15 @@ void stream_segment(struct stream_pool *sp, struct stream_dir *sd, uint32_t seq,
 {
 	if (sd->done || len == 0)
 		return;
+	if (sd->evicted) {
+		/* Its buffer went to another stream: what it held is lost, so
+		 * the parser hears of a gap and reading starts over here. */
+		sd->evicted = 0;
+		gap(sp, sd, fn, ctx);
+		if (sd->done)
+			return;
+		sd->seq_known = 0;
+	}
 	if (!sd->seq_known) {
 		sd->next_seq = seq;
 		sd->seq_known = 1;

@@ -28,6 +28,7 @@ struct stream_dir {
 	uint16_t probes;       /* parser's own counter (e.g. segments tried) */
 	uint8_t syn_seen;
 	uint8_t mode;          /* parser's own state (e.g. which protocol it found) */
+	uint8_t evicted;       /* its buffer was taken for another stream */
 	uint32_t isn;          /* initial sequence number, when syn_seen */
 	struct { uint32_t lo, hi; } ranges[STREAM_RANGES];
 };

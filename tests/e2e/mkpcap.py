@@ -11,6 +11,10 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      no SYN seen, DNS over TCP framing; IPv6 extension headers; QinQ
   malformed.pcap     hostile frames: truncated headers, lying lengths, DNS pointer
                      loops, forward pointers, oversize labels, bad TLS lengths
+  pinning/pin.pcap   64 connections that each start a ClientHello record and
+                     stall (pinning reassembly buffers), then one whole
+                     ClientHello split over two segments; run with
+                     stream.buffers: 16 its SNI must still be read
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -352,12 +356,27 @@ def make_malformed(out):
     write_truth(os.path.join(out, "malformed.truth"), truth)
 
 
+def make_pinning(out):
+    os.makedirs(os.path.join(out, "pinning"), exist_ok=True)
+    p = Pcap(os.path.join(out, "pinning", "pin.pcap"))
+    for i in range(64):
+        conn = TcpConn(p, 51000 + i, 443)
+        conn.send(True, b"\x16\x03\x01\x02\x00\x01")   # a hello that never goes on
+    rec = records(client_hello("after-pinning.example.com", pad=600))
+    conn = TcpConn(p, 52000, 443)
+    conn.send(True, rec[:300])
+    conn.send(True, rec[300:])
+    p.close()
+    write_truth(os.path.join(out, "pinning", "pin.truth"), [("sni", "after-pinning.example.com")])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
     make_c2(out)
     make_streams(out)
     make_malformed(out)
+    make_pinning(out)
 
 
 if __name__ == "__main__":

@@ -339,8 +339,10 @@ static void test_full_window(void)
 	stream_pool_free(sp);
 }
 
-/* Case: one buffer, two streams that need one: the second is counted and
- * finished; done stops deliveries; stream_release gives the buffer back. */
+/* Case: one buffer, two streams that need one: the stream idle longest gives
+ * its buffer up (counted), and hears of a gap at its next segment, then
+ * reads on from there; done stops deliveries; stream_release gives the
+ * buffer back. */
 static void test_pool(void)
 {
 	struct stream_pool *sp = pool(1);
@@ -354,15 +356,20 @@ static void test_pool(void)
 	seg(sp, &a, 10, "later", &ra);                    /* held: takes the buffer */
 	seg(sp, &a, 0, "x", &ra);
 	CHECK_EQ(used(), 1);
-	seg(sp, &b, 50, "y", &rb);
-	seg(sp, &b, 60, "later", &rb);
-	CHECK_EQ(stat_get(&st, ST_stream_no_buffer), 1);
-	CHECK(b.done);
-	seg(sp, &b, 50, "y", &rb);
-	seg(sp, &b, 51, "z", &rb);
-	CHECK(out_is(&rb, "y"));
-	seg(sp, &a, 1, "abcdefghi", &ra);
-	CHECK(out_is(&ra, "xabcdefghilater"));
+	seg(sp, &b, 50, "y", &rb);                        /* in order: no buffer needed */
+	seg(sp, &b, 60, "later", &rb);                    /* held: takes a's buffer */
+	CHECK_EQ(stat_get(&st, ST_stream_evicted), 1);
+	CHECK_EQ(stat_get(&st, ST_stream_no_buffer), 0);
+	CHECK(a.buf < 0 && b.buf >= 0);
+	CHECK_EQ(used(), 1);
+	seg(sp, &b, 51, "abcdefghi", &rb);
+	CHECK(out_is(&rb, "yabcdefghilater"));
+	CHECK_EQ(used(), 0);
+	seg(sp, &a, 1, "abcdefghi", &ra);                 /* a: gap, then on from here */
+	CHECK_EQ(ra.gaps, 1);
+	CHECK(out_is(&ra, "x|abcdefghi"));
+	seg(sp, &a, 10, "more", &ra);
+	CHECK(out_is(&ra, "x|abcdefghimore"));
 	CHECK_EQ(used(), 0);
 
 	/* done stops all later deliveries and frees the buffer. */
@@ -392,7 +399,7 @@ static void test_pool(void)
 	CHECK_EQ(a.buf, -1);
 	seg(sp, &b, 10, "held", &rb);
 	CHECK(b.buf >= 0);
-	CHECK_EQ(stat_get(&st, ST_stream_no_buffer), 1);
+	CHECK_EQ(stat_get(&st, ST_stream_evicted), 1);
 	stream_release(sp, &b);
 	stream_release(sp, &b);                           /* twice is harmless */
 	CHECK_EQ(used(), 0);

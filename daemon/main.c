@@ -2,6 +2,7 @@
  * outputs → capture → HTTP → loop → flush. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,7 +318,16 @@ int main(int argc, char **argv)
 	view.started_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 	if (cfg.http_enabled) {
 		char herr[HTTP_ERR_MAX];
+		/* The HTTP thread inherits a mask without the stop signals, so
+		 * they are always taken by this thread (the one that waits). */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &block, &old);
 		http = http_start(cfg.http_listen, &view, herr);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!http) {
 			log_error("http: %s", herr);
 			status = 2;

@@ -49,6 +49,7 @@
 	X(dns_messages,         app,     "DNS messages parsed") \
 	X(dns_truncated,        app,     "DNS messages cut short (questions before the cut still read)") \
 	X(dns_malformed,        app,     "DNS messages that break the format") \
+	X(dns_questions_capped, app,     "DNS questions not read because their message asked more than 16") \
 	X(tls_client_hellos,    app,     "TLS ClientHello messages parsed") \
 	X(tls_malformed,        app,     "TLS ClientHello messages that break the format") \
 	X(tls_too_large,        app,     "TLS ClientHello messages larger than the stream depth (parsed as far as buffered)") \

@@ -10,6 +10,7 @@
 #include "worker.h"
 
 #define DNS_PORT 53
+#define DNS_MAX_QUESTIONS 16      /* questions read per DNS message */
 #define TLS_PROBE_SEGMENTS 16     /* client segments tried for a ClientHello before giving up */
 #define EXPIRE_BUDGET 4            /* flows expired per packet at most: bounded work */
 
@@ -81,8 +82,8 @@ static void sighted(struct worker *w, struct sighting *s)
 	if (w->sink->names)
 		write_line(w, w->sink->names, w->line, eve_format_name(s, w->line, sizeof w->line));
 
-	struct match_hit hits[WORKER_MAX_HITS + 1];
-	size_t n = matcher_lookup(w->rules->matcher, s->name, s->len, hits, WORKER_MAX_HITS + 1);
+	struct match_hit hits[WORKER_LOOKUP_HITS];
+	size_t n = matcher_lookup(w->rules->matcher, s->name, s->len, hits, WORKER_LOOKUP_HITS);
 	if (n > WORKER_MAX_HITS) {
 		stat_add(&w->stats, ST_alerts_capped, n - WORKER_MAX_HITS);
 		n = WORKER_MAX_HITS;
@@ -94,7 +95,7 @@ static void sighted(struct worker *w, struct sighting *s)
 		stat_inc(&w->stats, ST_alerts);
 		if (w->sink->alerts) {
 			write_line(w, w->sink->alerts, w->line, len);
-			fflush(w->sink->alerts);     /* alerts are rare and must not wait */
+			w->alerts_unflushed = true;  /* flushed once the packet is done */
 		}
 	}
 }
@@ -102,6 +103,12 @@ static void sighted(struct worker *w, struct sighting *s)
 static void dns_question(void *ctx, const struct dns_header *h, const struct dns_question *q)
 {
 	struct worker *w = ctx;
+	/* Real messages ask one question; a message asking thousands must not
+	 * turn one packet into thousands of lookups and alerts. */
+	if (++w->questions > DNS_MAX_QUESTIONS) {
+		stat_inc(&w->stats, ST_dns_questions_capped);
+		return;
+	}
 	struct sighting s = {
 		.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
 		.name = q->name, .len = q->name_len, .dns = h, .q = q,
@@ -111,6 +118,7 @@ static void dns_question(void *ctx, const struct dns_header *h, const struct dns
 
 static void dns_message(struct worker *w, const uint8_t *msg, size_t len)
 {
+	w->questions = 0;
 	enum parse_result r = dns_parse_message(msg, len, dns_question, w);
 	stat_inc(&w->stats, ST_dns_messages);
 	if (r == PARSE_TRUNCATED)
@@ -249,8 +257,8 @@ static void inspect_tcp(struct worker *w, struct flow *f, int dir)
 	stream_segment(w->streams, sd, seq, p->payload, p->payload_len, fn, w);
 }
 
-void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
-		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+static void inspect_packet(struct worker *w, int dlt, uint64_t ts_ns,
+			   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct packet *p = &w->pkt;
 
@@ -277,6 +285,18 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 			dns_message(w, p->payload, p->payload_len);
 	} else if (p->proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(w, f, w->dir);
+	}
+}
+
+void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
+		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
+{
+	inspect_packet(w, dlt, ts_ns, data, caplen, wirelen);
+	if (w->alerts_unflushed) {
+		/* Alerts are rare and must not wait in a buffer. */
+		if (fflush(w->sink->alerts) != 0)
+			stat_inc(&w->stats, ST_output_errors);
+		w->alerts_unflushed = false;
 	}
 }
 

@@ -20,6 +20,7 @@
 #define WORKER_LINE 16384         /* one JSON line: a 253-byte name escaped to
 				   * 6 bytes a byte, rule texts, with room */
 #define WORKER_MAX_HITS 8         /* rules alerted per name */
+#define WORKER_LOOKUP_HITS 64     /* hits asked of the matcher, to count those capped */
 #define WORKER_MAX_SNI 4          /* server names reported per ClientHello */
 
 /* Where events go.  Files are written by the worker only. */
@@ -41,6 +42,8 @@ struct worker {
 	struct packet pkt;
 	struct flow *flow;
 	int dir;
+	unsigned questions;           /* of the DNS message being read */
+	bool alerts_unflushed;
 
 	/* server names of the ClientHello being parsed, reported once it is
 	 * read whole (the version is known only then) */

@@ -335,6 +335,10 @@ def make_malformed(out):
     p.add(eth(ipv4(CLIENT, SERVER, 17, udp(1, 53, struct.pack("!HHHHHH", 1, 0x0100, 60000, 0, 0, 0)
                                               + dns_name("many.example.com") + b"\0\x01\0\x01"))))
     truth.append(("dns", "many.example.com"))
+    # DNS: 1000 questions in one message, all pointing at the first name
+    q = dns_name("flood.example.com") + b"\0\x01\0\x01" + b"\xc0\x0c\0\x01\0\x01" * 999
+    p.add(eth(ipv4(CLIENT, SERVER, 17, udp(40300, 53, struct.pack("!HHHHHH", 9, 0x0100, 1000, 0, 0, 0) + q))))
+    truth.append(("dns", "flood.example.com"))
     # TLS: ClientHello whose extension lengths overrun, a record length of 0, a
     # handshake length far beyond the records, and a hello cut by the capture
     ch = bytearray(records(client_hello("liar.example.com")))

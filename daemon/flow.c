@@ -6,6 +6,8 @@
 
 #include "flow.h"
 
+#define LIST_GRANULE_NS 1000000000ull   /* 1 s: the precision of idle timeouts */
+
 struct flow_list {
 	uint32_t head, tail;         /* index + 1, 0 = empty; head is the least recently active */
 };
@@ -223,14 +225,20 @@ struct flow *flow_get(struct flow_table *t, const struct packet *p, int *dir, bo
 		stat_set(t->st, ST_flows_active, t->used);
 		stat_inc(t->st, ST_flows_created);
 		*created = true;
-	} else {
+		f->listed_ns = p->ts_ns;
+		list_append(t, f);
+	} else if (p->ts_ns >= f->listed_ns + LIST_GRANULE_NS) {
+		/* Move to the tail at most once per granule: the lists stay in
+		 * order of activity to the granule, and most packets touch no
+		 * other flow's cache lines. */
 		list_unlink(t, f);
+		f->listed_ns = p->ts_ns;
+		list_append(t, f);
 	}
 	f->last_ns = p->ts_ns > f->last_ns ? p->ts_ns : f->last_ns;
-	list_append(t, f);
 	*dir = side == f->client ? 0 : 1;
 	f->pkts[*dir]++;
-	f->bytes[*dir] += p->caplen;
+	f->bytes[*dir] += p->wirelen;
 	return f;
 }
 
@@ -240,8 +248,16 @@ unsigned flow_expire(struct flow_table *t, uint64_t now_ns, unsigned budget)
 	for (int c = 0; c < FC__COUNT; c++) {
 		while (n < budget && t->lists[c].head) {
 			struct flow *f = at(t, t->lists[c].head);
-			if (f->last_ns + t->timeout_ns[c] > now_ns)
-				break;
+			if (f->last_ns + t->timeout_ns[c] > now_ns) {
+				if (f->listed_ns + t->timeout_ns[c] > now_ns)
+					break;
+				/* Active since it was listed: listed anew, checked later. */
+				list_unlink(t, f);
+				f->listed_ns = f->last_ns;
+				list_append(t, f);
+				n++;
+				continue;
+			}
 			flow_remove(t, f);
 			stat_inc(t->st, ST_flows_expired);
 			n++;

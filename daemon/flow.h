@@ -35,6 +35,7 @@ struct flow {
 	struct flow_key key;
 	uint64_t id;                 /* flow_id in events: unique, deterministic in replay */
 	uint64_t first_ns, last_ns;
+	uint64_t listed_ns;          /* when it last moved to its list's tail */
 	uint64_t pkts[2], bytes[2];  /* [0] client → server, [1] server → client */
 	uint32_t hnext;              /* hash chain (pool index + 1, 0 ends) */
 	uint32_t lprev, lnext;       /* activity list of its class (index + 1) */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,7 @@ struct capture {
 	struct pcapfile *pf;         /* classic pcap read through memory maps */
 	struct bpf_program prog;     /* the filter, for pf */
 	bool has_prog;
+	bool cut;                    /* the file ended inside a record */
 	uint64_t total_bytes;        /* size of the input file, 0 if unknown */
 	_Atomic uint64_t received, dropped, if_dropped;
 };
@@ -267,16 +270,39 @@ void capture_counters(const struct capture *cap, struct capture_counters *out)
 }
 
 struct loop_ctx {
-	struct worker *w;
+	const struct capture_target *t;
 	int dlt;
+	uint64_t n;
 };
+
+static void deliver(struct loop_ctx *lc, uint64_t ts, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	lc->n++;
+	if (lc->t->dispatch)
+		dispatch_packet(lc->t->dispatch, ts, data, caplen, len);
+	else
+		worker_packet(&lc->t->workers[0], lc->dlt, ts, data, caplen, len);
+}
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct loop_ctx *lc = (struct loop_ctx *)user;
 	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
-	worker_packet(lc->w, lc->dlt, ts, data, h->caplen, h->len);
+	deliver(lc, ts, data, h->caplen, h->len);
+}
+
+bool capture_was_cut(const struct capture *cap) { return cap->cut; }
+
+int capture_join_fanout(struct capture *cap, uint16_t group, char err[CAPTURE_ERR_MAX])
+{
+	int arg = group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	if (setsockopt(pcap_fileno(cap->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "cannot share the capture between workers (PACKET_FANOUT): %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void refresh_counters(struct capture *cap)
@@ -299,11 +325,13 @@ static uint64_t input_position(struct capture *cap)
 	return o < 0 ? 0 : (uint64_t)o;
 }
 
-static void show_progress(struct capture *cap, struct worker *w, uint64_t start_ns,
-			  bool last)
+static void show_progress(struct capture *cap, const struct capture_target *t, uint64_t pkts,
+			  uint64_t start_ns, bool last)
 {
 	double secs = (double)(mono_ns() - start_ns) / 1e9;
-	uint64_t pkts = stat_get(&w->stats, ST_packets);
+	uint64_t alerts = 0;
+	for (unsigned i = 0; i < t->nworkers; i++)
+		alerts += stat_get(&t->workers[i].stats, ST_alerts);
 	uint64_t pos = input_position(cap);
 	char where[64];
 	if (cap->total_bytes)
@@ -313,13 +341,13 @@ static void show_progress(struct capture *cap, struct worker *w, uint64_t start_
 		snprintf(where, sizeof where, "%.1f MB read", (double)pos / 1e6);
 	fprintf(stderr, "\rc2watchd: %s, %llu packets, %.2f Mpps, %llu alerts   %s",
 		where, (unsigned long long)pkts, secs > 0 ? (double)pkts / secs / 1e6 : 0.0,
-		(unsigned long long)stat_get(&w->stats, ST_alerts), last ? "\n" : "");
+		(unsigned long long)alerts, last ? "\n" : "");
 }
 
-static int run_classic(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
+static int run_classic(struct capture *cap, struct loop_ctx *lc, volatile sig_atomic_t *stop,
 		       bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
-	uint64_t start = mono_ns(), last_tick = start, n = 0;
+	uint64_t start = mono_ns(), last_tick = start;
 	struct pcapfile_rec rec;
 	const uint8_t *data;
 	enum pcapfile_next r = PCAPFILE_END;
@@ -330,20 +358,20 @@ static int run_classic(struct capture *cap, struct worker *w, volatile sig_atomi
 			if (!pcap_offline_filter(&cap->prog, &h, data))
 				continue;
 		}
-		worker_packet(w, cap->dlt, rec.ts_ns, data, rec.caplen, rec.len);
-		if ((++n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
+		deliver(lc, rec.ts_ns, data, rec.caplen, rec.len);
+		if ((lc->n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
 			last_tick = mono_ns();
 			if (progress)
-				show_progress(cap, w, start, false);
+				show_progress(cap, lc->t, lc->n, start, false);
 			if (tick)
 				tick(tick_ctx);
 		}
 	}
 	if (progress)
-		show_progress(cap, w, start, true);
-	unsigned long long n_read = (unsigned long long)stat_get(&w->stats, ST_packets);
+		show_progress(cap, lc->t, lc->n, start, true);
+	unsigned long long n_read = (unsigned long long)lc->n;
 	if (!*stop && r == PCAPFILE_CUT) {
-		stat_inc(&w->stats, ST_file_truncated);
+		cap->cut = true;
 		log_warn("capture file cut short after %llu packets: the last record is incomplete", n_read);
 	} else if (!*stop && r == PCAPFILE_BAD) {
 		snprintf(err, CAPTURE_ERR_MAX, "bad record after %llu packets at offset %llu "
@@ -354,38 +382,37 @@ static int run_classic(struct capture *cap, struct worker *w, volatile sig_atomi
 	return 0;
 }
 
-int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
+int capture_run(struct capture *cap, const struct capture_target *t, volatile sig_atomic_t *stop,
 		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
-	struct loop_ctx lc = { w, cap->dlt };
+	struct loop_ctx lc = { t, cap->dlt, 0 };
 	uint64_t start = mono_ns(), last_tick = start;
 
 	if (cap->pf)
-		return run_classic(cap, w, stop, progress, tick, tick_ctx, err);
+		return run_classic(cap, &lc, stop, progress, tick, tick_ctx, err);
 	if (!cap->live) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int r = 0;
-		uint64_t n = 0;
 		while (!*stop && (r = pcap_next_ex(cap->pcap, &h, &data)) == 1) {
 			on_packet((u_char *)&lc, h, data);
-			if ((++n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
+			if ((lc.n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
 				last_tick = mono_ns();
 				if (progress)
-					show_progress(cap, w, start, false);
+					show_progress(cap, t, lc.n, start, false);
 				if (tick)
 					tick(tick_ctx);
 			}
 		}
 		if (progress)
-			show_progress(cap, w, start, true);
+			show_progress(cap, t, lc.n, start, true);
 		if (!*stop && r == PCAP_ERROR) {
 			const char *msg = pcap_geterr(cap->pcap);
-			unsigned long long n_read = (unsigned long long)stat_get(&w->stats, ST_packets);
+			unsigned long long n_read = (unsigned long long)lc.n;
 			if (strstr(msg, "truncated")) {
 				/* A file cut short (a capture that was still being
 				 * written, a partial copy): keep what was read. */
-				stat_inc(&w->stats, ST_file_truncated);
+				cap->cut = true;
 				log_warn("capture file cut short after %llu packets: %s", n_read, msg);
 				return 0;
 			}
@@ -414,7 +441,7 @@ int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *st
 		if (now - last_tick >= 1000000000ull) {
 			last_tick = now;
 			refresh_counters(cap);
-			worker_tick(w, wall_ns());
+			worker_tick(&t->workers[0], wall_ns());
 			if (tick)
 				tick(tick_ctx);
 			fflush(NULL);

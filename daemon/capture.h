@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dispatch.h"
 #include "worker.h"
 
 #define CAPTURE_ERR_MAX 512
@@ -26,10 +27,26 @@ bool capture_is_live(const struct capture *cap);
  * packets: the place for housekeeping that must not race the worker. */
 typedef void (*capture_tick_fn)(void *ctx);
 
-/* Read packets into the worker until the input ends (replay), *stop is set,
- * or a capture error occurs (-1, message in err). */
-int capture_run(struct capture *cap, struct worker *w, volatile sig_atomic_t *stop,
+/* Where a run's packets go: straight to workers[0], or through a dispatcher
+ * to all of them (replay over several workers).  Progress sums them all. */
+struct capture_target {
+	struct worker *workers;
+	unsigned nworkers;
+	struct dispatch *dispatch;
+};
+
+/* Read packets until the input ends (replay), *stop is set, or a capture
+ * error occurs (-1, message in err). */
+int capture_run(struct capture *cap, const struct capture_target *t, volatile sig_atomic_t *stop,
 		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX]);
+
+/* Did the replayed file end in the middle of a record (read up to there)? */
+bool capture_was_cut(const struct capture *cap);
+
+/* Live: share the interface's packets with the other captures that join the
+ * same group, by a symmetric flow hash in the kernel (PACKET_FANOUT_HASH), so
+ * both directions of a flow reach the same worker. */
+int capture_join_fanout(struct capture *cap, uint16_t group, char err[CAPTURE_ERR_MAX]);
 
 /* Kernel counters of a live capture, refreshed by the capture loop about once
  * a second; safe to read from another thread.  Zero for replay. */

@@ -453,6 +453,7 @@ static const struct key capture_keys[] = {
 	{ "buffer-size", SIZE, F(buffer_size), 64 * KiB, GiB },   /* libpcap takes an int */
 	{ "promiscuous", BOOL, F(promiscuous), 0, 0 },
 	{ "filter", STRING_OR_EMPTY, F(bpf), 0, 0 },
+	{ "workers", UINT, F(workers), 0, 64 },
 	{ NULL, 0, 0, 0, 0 },
 };
 static const struct key flow_keys[] = {

@@ -18,6 +18,7 @@ struct config {
 	uint32_t buffer_size;       /* kernel capture buffer, bytes */
 	bool promiscuous;
 	char *bpf;                  /* capture filter, "" for none */
+	uint32_t workers;           /* worker threads; 0: one per core live, one in replay */
 
 	/* flows and streams */
 	uint32_t flow_max;          /* flow table entries (hard cap) */

@@ -21,6 +21,7 @@ struct flow_table {
 	uint32_t nbuckets;           /* power of two */
 	uint64_t seed[2];
 	uint64_t next_id;
+	uint64_t id_step;
 	uint64_t timeout_ns[FC__COUNT];
 	struct flow_list lists[FC__COUNT];
 	struct stats *st;
@@ -86,7 +87,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, struct stats *s
 	t->st = st;
 	t->release = release;
 	t->ctx = ctx;
-	t->next_id = 1;
+	t->next_id = cfg->id_first ? cfg->id_first : 1;
+	t->id_step = cfg->id_step ? cfg->id_step : 1;
 	return t;
 }
 
@@ -137,11 +139,12 @@ static int make_key(const struct packet *p, struct flow_key *k)
 	return swap;
 }
 
-uint64_t flow_hash(const struct flow_table *t, const struct packet *p)
+uint64_t flow_hash(const struct packet *p, const uint64_t seed[2])
 {
+	struct flow_table t = { .seed = { seed[0], seed[1] } };
 	struct flow_key k;
 	make_key(p, &k);
-	return key_hash(t, &k);
+	return key_hash(&t, &k);
 }
 
 static void flow_remove(struct flow_table *t, struct flow *f)
@@ -209,7 +212,8 @@ struct flow *flow_get(struct flow_table *t, const struct packet *p, int *dir, bo
 		t->free_head = f->hnext;
 		memset(f, 0, sizeof *f);
 		f->key = k;
-		f->id = t->next_id++;
+		f->id = t->next_id;
+		t->next_id += t->id_step;
 		f->first_ns = p->ts_ns;
 		f->cls = (uint8_t)class_of(p->proto);
 		/* The first packet's sender is the client, unless it is a SYN-ACK. */

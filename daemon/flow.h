@@ -49,6 +49,8 @@ struct flow {
 struct flow_config {
 	uint32_t max;
 	uint32_t timeout_s[FC__COUNT];
+	uint32_t id_first;           /* flow ids: id_first, id_first + id_step, ... */
+	uint32_t id_step;            /* (workers number their flows apart) */
 };
 
 struct flow_table;
@@ -73,6 +75,8 @@ unsigned flow_expire(struct flow_table *t, uint64_t now_ns, unsigned budget);
 /* Remove every flow (shutdown). */
 void flow_flush(struct flow_table *t);
 
-uint64_t flow_hash(const struct flow_table *t, const struct packet *p);
+/* The direction-independent hash of p's flow under a seed: both directions
+ * of a flow give the same value (to pick the worker that owns it). */
+uint64_t flow_hash(const struct packet *p, const uint64_t seed[2]);
 
 #endif

@@ -150,6 +150,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t stat_sum(const struct http_view *v, enum stat_id id)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < v->nstats; i++)
+		n += stat_get(v->stats[i], id);
+	return n;
+}
+
 static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 {
 	char *buf = malloc(16384);
@@ -169,11 +177,17 @@ static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 		jb_obj_open(&j);
 		for (int i = 0; i < ST__COUNT; i++)
 			if (strcmp(stat_info[i].group, groups[g]) == 0)
-				jb_ku64(&j, stat_info[i].name, stat_get(v->stats, (enum stat_id)i));
+				jb_ku64(&j, stat_info[i].name, stat_sum(v, (enum stat_id)i));
 		if (g == 0) {
 			struct capture_counters cc = { 0, 0, 0 };
-			if (v->cap)
-				capture_counters(v->cap, &cc);
+			for (unsigned k = 0; k < v->ncaps; k++) {
+				struct capture_counters one;
+				capture_counters(v->caps[k], &one);
+				cc.received += one.received;
+				cc.dropped += one.dropped;
+				cc.if_dropped += one.if_dropped;
+			}
+			jb_ku64(&j, "workers", v->workers);
 			jb_ku64(&j, "kernel_received", cc.received);
 			jb_ku64(&j, "kernel_dropped", cc.dropped);
 			jb_ku64(&j, "interface_dropped", cc.if_dropped);

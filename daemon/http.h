@@ -12,13 +12,17 @@
 #include "capture.h"
 #include "rules.h"
 #include "stats.h"
+#include "worker.h"
 
 #define HTTP_ERR_MAX 512
 
 struct http_view {
 	struct alert_store *store;
-	const struct stats *stats;
-	const struct capture *cap;      /* NULL when none */
+	const struct stats *const *stats; /* one per worker, summed */
+	unsigned nstats;
+	struct capture *const *caps;     /* one per live worker (or the replay) */
+	unsigned ncaps;
+	unsigned workers;
 	const struct ruleset *rules;
 	const char *mode;               /* "live" or "replay" */
 	const char *input;              /* interface or file */

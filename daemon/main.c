@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: c2watchd [-qtV] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
 "                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH]\n"
-"                [--filter EXPR] [--no-http] [--help]\n"
+"                [--filter EXPR] [--no-http] [--workers N] [--help]\n"
 "  -i IFACE        capture live on IFACE (default: any)\n"
 "  -r FILE         replay a pcap/pcapng file (.gz too; - for standard input)\n"
 "  -c FILE         YAML configuration\n"
@@ -47,6 +47,7 @@ static void usage(FILE *f)
 "  --names PATH    every DNS/SNI name seen as JSON lines (- stdout)\n"
 "  --filter EXPR   capture filter (BPF syntax)\n"
 "  --no-http       no HTTP API\n"
+"  --workers N     worker threads (default: one per core live, 1 in replay)\n"
 "  -q              quiet: no progress or startup lines\n"
 "  -V              version\n"
 "  --help          this text\n"
@@ -115,8 +116,10 @@ static void housekeeping(void *ctx)
 	if (!reopen)
 		return;
 	reopen = 0;
+	pthread_mutex_lock(&o->sink->lock);
 	reopen_one(&o->sink->alerts, o->alerts_path);
 	reopen_one(&o->sink->names, o->names_path);
+	pthread_mutex_unlock(&o->sink->lock);
 	log_info("output files reopened");
 }
 
@@ -133,7 +136,25 @@ static void print_rules(const struct ruleset *rs)
 	       (double)matcher_memory(rs->matcher) / 1e6);
 }
 
-enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP };
+/* A live worker beyond the first: its own capture, its own loop. */
+struct live_arg {
+	struct capture *cap;
+	struct capture_target target;
+};
+static struct live_arg live_args[65];
+
+static void *live_worker(void *arg)
+{
+	struct live_arg *a = arg;
+	char err[CAPTURE_ERR_MAX];
+	if (capture_run(a->cap, &a->target, &stop, false, NULL, NULL, err) < 0) {
+		log_error("%s", err);
+		stop = 1;
+	}
+	return NULL;
+}
+
+enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS };
 
 int main(int argc, char **argv)
 {
@@ -143,6 +164,7 @@ int main(int argc, char **argv)
 		{ "names", required_argument, NULL, OPT_NAMES },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "no-http", no_argument, NULL, OPT_NO_HTTP },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -153,6 +175,7 @@ int main(int argc, char **argv)
 	bool check_only = false, quiet = false, listen_given = false, serve = false, no_http = false;
 	const char *opt_iface = NULL, *opt_read = NULL, *opt_listen = NULL;
 	const char *opt_alerts = NULL, *opt_names = NULL, *opt_filter = NULL;
+	unsigned opt_workers = 0;
 	char *cli_rules[CONFIG_MAX_PATHS], *cli_lists[CONFIG_MAX_PATHS];
 	size_t ncli_rules = 0, ncli_lists = 0;
 	int c, status = 0;
@@ -184,6 +207,16 @@ int main(int argc, char **argv)
 		case OPT_NAMES: opt_names = optarg; break;
 		case OPT_FILTER: opt_filter = optarg; break;
 		case OPT_NO_HTTP: no_http = true; break;
+		case OPT_WORKERS: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || n < 1 || n > 64) {
+				log_error("--workers takes a number from 1 to 64");
+				return 2;
+			}
+			opt_workers = (unsigned)n;
+			break;
+		}
 		case 'V': printf("c2watchd %s\n", C2WATCH_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -239,6 +272,8 @@ int main(int argc, char **argv)
 	}
 	if (serve)
 		cfg.serve_after_replay = true;
+	if (opt_workers)
+		cfg.workers = opt_workers;
 	if (no_http)
 		cfg.http_enabled = false;
 	else if (listen_given || serve)
@@ -275,7 +310,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Outputs, then the capture, then the API: each fails before the next starts. */
-	struct sink sink = { 0 };
+	struct sink sink = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	sink.alerts = open_output(cfg.alerts_path);
 	sink.names = open_output(cfg.names_path);
 	struct outputs outs = { &sink, cfg.alerts_path, cfg.names_path };
@@ -287,44 +322,72 @@ int main(int argc, char **argv)
 	}
 	sink.store = alert_store_new(cfg.alert_ring);
 
-	char cerr[CAPTURE_ERR_MAX];
-	struct capture *cap = cfg.read_file ? capture_open_file(cfg.read_file, cfg.bpf, cerr)
-					    : capture_open_live(&cfg, cerr);
-	static struct worker w;
+	/* Workers: one per core live (each with its own capture, the kernel
+	 * sharing packets out by flow), one in replay unless asked: a single
+	 * worker writes its events in packet order. */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nw = cfg.workers ? cfg.workers : cfg.read_file ? 1 : (unsigned)(cores > 0 ? cores : 1);
+	unsigned ncaps = cfg.read_file ? 1 : nw;
+	struct worker *workers = calloc(nw, sizeof *workers);
+	struct capture **caps = calloc(ncaps, sizeof *caps);
+	const struct stats **stats = calloc(nw, sizeof *stats);
+	pthread_t *threads = calloc(nw, sizeof *threads);
+	struct dispatch *dispatch = NULL;
 	struct http_server *http = NULL;
 	struct http_view view = { 0 };
-	if (!cap) {
-		log_error("%s", cerr);
-		status = 2;
-		goto out;
-	}
-	if (!decode_linktype_supported(capture_datalink(cap)))
-		log_warn("%s: link type %s (%d) is not decoded: packets are counted, not inspected",
-			 cfg.read_file, decode_linktype_name(capture_datalink(cap)), capture_datalink(cap));
-	if (!sink.store || worker_init(&w, &cfg, rs, &sink) < 0) {
-		log_error("out of memory for %u flows and %u stream buffers", cfg.flow_max, cfg.stream_buffers);
+	unsigned nready = 0, nthreads = 0;
+	char cerr[CAPTURE_ERR_MAX];
+	if (!workers || !caps || !stats || !threads || !sink.store) {
+		log_error("out of memory");
 		status = 1;
 		goto out;
+	}
+	uint16_t group = (uint16_t)(getpid() & 0xffff);
+	for (unsigned i = 0; i < ncaps; i++) {
+		caps[i] = cfg.read_file ? capture_open_file(cfg.read_file, cfg.bpf, cerr)
+					: capture_open_live(&cfg, cerr);
+		if (!caps[i] || (ncaps > 1 && capture_join_fanout(caps[i], group, cerr) < 0)) {
+			log_error("%s", cerr);
+			status = 2;
+			goto out;
+		}
+	}
+	int dlt = capture_datalink(caps[0]);
+	if (!decode_linktype_supported(dlt))
+		log_warn("%s: link type %s (%d) is not decoded: packets are counted, not inspected",
+			 cfg.read_file, decode_linktype_name(dlt), dlt);
+	for (; nready < nw; nready++) {
+		if (worker_init(&workers[nready], &cfg, rs, &sink, nready, nw) < 0) {
+			log_error("out of memory for %u flows and %u stream buffers per worker",
+				  cfg.flow_max, cfg.stream_buffers);
+			status = 1;
+			goto out;
+		}
+		stats[nready] = &workers[nready].stats;
 	}
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	view.store = sink.store;
-	view.stats = &w.stats;
-	view.cap = cap;
+	view.stats = stats;
+	view.nstats = nw;
+	view.caps = caps;
+	view.ncaps = ncaps;
+	view.workers = nw;
 	view.rules = rs;
 	view.mode = cfg.read_file ? "replay" : "live";
 	view.input = cfg.read_file ? cfg.read_file : cfg.interface;
 	view.started_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+
+	/* Threads started from here on (HTTP, workers) inherit a mask without
+	 * the stop signals, so they always reach this thread. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	if (cfg.http_enabled) {
 		char herr[HTTP_ERR_MAX];
-		/* The HTTP thread inherits a mask without the stop signals, so
-		 * they are always taken by this thread (the one that waits). */
-		sigset_t block, old;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
 		pthread_sigmask(SIG_BLOCK, &block, &old);
 		http = http_start(cfg.http_listen, &view, herr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -335,38 +398,85 @@ int main(int argc, char **argv)
 		}
 		log_info("http api on http://%s/", cfg.http_listen);
 	}
-	log_info("%s %s (%s), %zu rules, %zu domains", view.mode, view.input,
-		 decode_linktype_name(capture_datalink(cap)), rs->nrules, matcher_entries(rs->matcher));
+	log_info("%s %s (%s), %zu rules, %zu domains, %u worker%s", view.mode, view.input,
+		 decode_linktype_name(dlt), rs->nrules, matcher_entries(rs->matcher), nw, nw == 1 ? "" : "s");
 
 	bool progress = cfg.read_file && !quiet && isatty(STDERR_FILENO);
-	if (capture_run(cap, &w, &stop, progress, housekeeping, &outs, cerr) < 0) {
+	struct capture_target target = { workers, nw, NULL };
+	if (cfg.read_file && nw > 1) {
+		char derr[DISPATCH_ERR_MAX];
+		pthread_sigmask(SIG_BLOCK, &block, &old);
+		dispatch = dispatch_start(workers, nw, dlt, derr);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (!dispatch) {
+			log_error("%s", derr);
+			status = 1;
+			goto out;
+		}
+		target.dispatch = dispatch;
+	} else if (!cfg.read_file) {
+		pthread_sigmask(SIG_BLOCK, &block, &old);
+		for (unsigned i = 1; i < nw; i++) {
+			live_args[i] = (struct live_arg){ caps[i], { &workers[i], 1, NULL } };
+			if (pthread_create(&threads[nthreads], NULL, live_worker, &live_args[i]) != 0)
+				break;
+			nthreads++;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (nthreads != nw - 1) {
+			log_error("cannot start %u worker threads", nw - 1);
+			stop = 1;
+			status = 1;
+		}
+	}
+	if (!stop && capture_run(caps[0], &target, &stop, progress, housekeeping, &outs, cerr) < 0) {
 		log_error("%s", cerr);
 		status = 1;
+		stop = 1;                 /* a live capture that failed ends the others too */
 	}
-	worker_finish(&w);
+	if (dispatch) {
+		dispatch_finish(dispatch);
+		dispatch = NULL;
+	}
+	for (unsigned i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	nthreads = 0;
+	if (capture_was_cut(caps[0]))
+		stat_inc(&workers[0].stats, ST_file_truncated);
+	for (unsigned i = 0; i < nw; i++)
+		worker_finish(&workers[i]);
 	fflush(NULL);
 	atomic_store(&view.input_done, true);
 	if (cfg.read_file && cfg.serve_after_replay && http && !stop) {
 		log_info("replay done; serving until stopped");
 		/* Block the stop signals while testing the flag, so that one
 		 * arriving in between still ends the wait. */
-		sigset_t block, old;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
 		sigprocmask(SIG_BLOCK, &block, &old);
 		while (!stop)
 			sigsuspend(&old);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
-	log_info("%llu packets, %llu names, %llu alerts",
-		 (unsigned long long)stat_get(&w.stats, ST_packets),
-		 (unsigned long long)(stat_get(&w.stats, ST_names_dns) + stat_get(&w.stats, ST_names_tls)),
-		 (unsigned long long)stat_get(&w.stats, ST_alerts));
+	uint64_t pk = 0, nm = 0, al = 0;
+	for (unsigned i = 0; i < nw; i++) {
+		pk += stat_get(&workers[i].stats, ST_packets);
+		nm += stat_get(&workers[i].stats, ST_names_dns) + stat_get(&workers[i].stats, ST_names_tls);
+		al += stat_get(&workers[i].stats, ST_alerts);
+	}
+	log_info("%llu packets, %llu names, %llu alerts", (unsigned long long)pk,
+		 (unsigned long long)nm, (unsigned long long)al);
 out:
 	http_stop(http);
-	worker_free(&w);
-	capture_close(cap);
+	dispatch_finish(dispatch);
+	for (unsigned i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	for (unsigned i = 0; i < nready; i++)
+		worker_free(&workers[i]);
+	for (unsigned i = 0; caps && i < ncaps; i++)
+		capture_close(caps[i]);
+	free(workers);
+	free(caps);
+	free(stats);
+	free(threads);
 	if (sink.alerts && sink.alerts != stdout)
 		fclose(sink.alerts);
 	if (sink.names && sink.names != stdout)

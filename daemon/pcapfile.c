@@ -152,5 +152,11 @@ enum pcapfile_next pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *rec,
 	rec->len = len < caplen ? caplen : len;
 	*data = pf->map + (pf->off + REC_HDR - pf->map_off);
 	pf->off += REC_HDR + caplen;
+	/* The next record's header and the headers of its frame: fetched while
+	 * this frame is inspected, not waited for at the next call. */
+	if (pf->off + 128 <= pf->map_off + pf->map_len) {
+		__builtin_prefetch(pf->map + (pf->off - pf->map_off));
+		__builtin_prefetch(pf->map + (pf->off - pf->map_off) + 64);
+	}
 	return PCAPFILE_PACKET;
 }

@@ -22,12 +22,14 @@ static void release_flow(void *ctx, struct flow *f)
 }
 
 int worker_init(struct worker *w, const struct config *c, const struct ruleset *rs,
-		struct sink *sink)
+		struct sink *sink, unsigned index, unsigned count)
 {
 	struct flow_config fc = {
 		.max = c->flow_max,
 		.timeout_s = { [FC_TCP] = c->timeout_tcp, [FC_UDP] = c->timeout_udp,
 			       [FC_OTHER] = c->timeout_other },
+		.id_first = index + 1,
+		.id_step = count,
 	};
 	memset(&w->stats, 0, sizeof w->stats);
 	w->rules = rs;
@@ -50,14 +52,17 @@ void worker_free(struct worker *w)
 	w->streams = NULL;
 }
 
-static void write_line(struct worker *w, FILE *f, const char *line, size_t len)
+/* f is read under the lock: SIGHUP may have replaced it. */
+static void write_line(struct worker *w, FILE **f, const char *line, size_t len, bool flush)
 {
 	if (!len) {
 		stat_inc(&w->stats, ST_output_truncated);
 		return;
 	}
-	if (f && fwrite(line, 1, len, f) != len)
+	pthread_mutex_lock(&w->sink->lock);
+	if (*f && (fwrite(line, 1, len, *f) != len || (flush && fflush(*f) != 0)))
 		stat_inc(&w->stats, ST_output_errors);
+	pthread_mutex_unlock(&w->sink->lock);
 }
 
 struct alert_ctx {
@@ -80,7 +85,7 @@ static void sighted(struct worker *w, struct sighting *s)
 	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns : ST_names_tls);
 
 	if (w->sink->names)
-		write_line(w, w->sink->names, w->line, eve_format_name(s, w->line, sizeof w->line));
+		write_line(w, &w->sink->names, w->line, eve_format_name(s, w->line, sizeof w->line), false);
 
 	struct match_hit hits[WORKER_LOOKUP_HITS];
 	size_t n = matcher_lookup(w->rules->matcher, s->name, s->len, hits, WORKER_LOOKUP_HITS);
@@ -94,7 +99,7 @@ static void sighted(struct worker *w, struct sighting *s)
 		alert_store_add(w->sink->store, format_alert, &a, w->line, sizeof w->line, &len);
 		stat_inc(&w->stats, ST_alerts);
 		if (w->sink->alerts) {
-			write_line(w, w->sink->alerts, w->line, len);
+			write_line(w, &w->sink->alerts, w->line, len, false);
 			w->alerts_unflushed = true;  /* flushed once the packet is done */
 		}
 	}
@@ -294,8 +299,10 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 	inspect_packet(w, dlt, ts_ns, data, caplen, wirelen);
 	if (w->alerts_unflushed) {
 		/* Alerts are rare and must not wait in a buffer. */
-		if (fflush(w->sink->alerts) != 0)
+		pthread_mutex_lock(&w->sink->lock);
+		if (w->sink->alerts && fflush(w->sink->alerts) != 0)
 			stat_inc(&w->stats, ST_output_errors);
+		pthread_mutex_unlock(&w->sink->lock);
 		w->alerts_unflushed = false;
 	}
 }

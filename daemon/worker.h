@@ -5,6 +5,7 @@
 #ifndef C2W_WORKER_H
 #define C2W_WORKER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,8 +24,11 @@
 #define WORKER_LOOKUP_HITS 64     /* hits asked of the matcher, to count those capped */
 #define WORKER_MAX_SNI 4          /* server names reported per ClientHello */
 
-/* Where events go.  Files are written by the worker only. */
+/* Where events go, shared by the workers.  A line is written whole under
+ * the lock (taken only when a name or an alert is written, never per
+ * packet), which also keeps the files still while SIGHUP reopens them. */
 struct sink {
+	pthread_mutex_t lock;
 	FILE *alerts;                 /* NULL: none */
 	FILE *names;                  /* NULL: none */
 	struct alert_store *store;
@@ -54,8 +58,9 @@ struct worker {
 	char line[WORKER_LINE];
 };
 
+/* Worker `index` of `count` (flow ids are numbered apart). */
 int worker_init(struct worker *w, const struct config *c, const struct ruleset *rs,
-		struct sink *sink);
+		struct sink *sink, unsigned index, unsigned count);
 void worker_free(struct worker *w);
 
 /* Inspect one captured frame of link type dlt. */

@@ -43,6 +43,8 @@ LOOSE = {"ndpi-dns-invalid-chars.pcap", "ndpi-dns-tunnel-iodine.pcap",
 
 # A command to run c2watchd under (valgrind, say), from the environment.
 WRAP = os.environ.get("C2W_WRAP", "").split()
+# More c2watchd arguments, from the environment (--workers 2, say).
+EXTRA = os.environ.get("C2W_EXTRA", "").split()
 
 
 def norm(name):
@@ -57,7 +59,7 @@ def printable(name):
 
 
 def run(c2watchd, pcap):
-    proc = subprocess.run(WRAP + [c2watchd, "-q", "-r", pcap, "--names", "-", "--alerts", "", "--no-http"],
+    proc = subprocess.run(WRAP + [c2watchd, "-q", "-r", pcap, "--names", "-", "--alerts", "", "--no-http"] + EXTRA,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     if proc.returncode != 0:
         return None, "exit %d: %s" % (proc.returncode, proc.stderr.decode(errors="replace").strip())

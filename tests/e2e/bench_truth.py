@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark workload as a correctness test: per-frame truth from mkpcap.
 
-usage: bench_truth.py C2WATCHD SHARED_BENCH_DIR OUTDIR [PACKETS]
+usage: bench_truth.py C2WATCHD SHARED_BENCH_DIR OUTDIR [PACKETS [C2WATCHD ARGS...]]
 
 Generates the first PACKETS packets (default 200000) of ../shared/bench/mkpcap's
 corporate Wi-Fi tap workload with its per-frame truth, and a C2 list from
@@ -38,7 +38,7 @@ def main():
         if os.path.exists(f):
             os.unlink(f)
     subprocess.run([c2watchd, "-q", "-r", pcap, "-L", lst, "--names", names, "--alerts", alerts,
-                    "--no-http"], check=True)
+                    "--no-http"] + sys.argv[5:], check=True)
 
     truth, hits, near = collections.Counter(), collections.Counter(), set()
     for line in open(truth_path):

@@ -55,7 +55,8 @@ stop_daemon "$IDLE"
 [ "$STOP_RC" = 0 ] && ok "SIGTERM on an idle interface stops the daemon at once" ||
 	bad "SIGTERM on an idle interface: $STOP_RC: $(cat "$OUT/live-idle.err")"
 
-ip netns exec "$NS_SENSOR" "$BIN" -i c2w0 -l 127.0.0.1:8653 --alerts "$OUT/live-alerts.json" 2>"$OUT/live.err" &
+ip netns exec "$NS_SENSOR" "$BIN" -i c2w0 -l 127.0.0.1:8653 --workers 2 --alerts "$OUT/live-alerts.json" \
+	--names "$OUT/live-names.json" 2>"$OUT/live.err" &
 PID=$!
 up=""
 for _ in $(seq 1 100); do
@@ -86,12 +87,26 @@ else
 	bad "expected 5 alerts over HTTP, got $n: $body"
 fi
 
+# The reassembly cases, live, over 2 workers sharing the interface by the
+# kernel's symmetric flow hash (PACKET_FANOUT_HASH): both directions of each
+# connection must meet in one worker for every name to be read.
+ip netns exec "$NS_CLIENT" tcpreplay -q -i c2w1 "$OUT/gen/streams.pcap" >>"$OUT/tcpreplay.log" 2>&1
+missing=""
+for _ in $(seq 1 50); do
+	missing=$(cut -f2 "$OUT/gen/streams.truth" | while read -r n; do
+		grep -q "\"$n\"" "$OUT/live-names.json" 2>/dev/null || echo "$n"; done)
+	[ -z "$missing" ] && break
+	sleep 0.2
+done
+[ -z "$missing" ] && ok "every name of the reassembly cases read live over 2 workers" ||
+	bad "live over 2 workers, names missing: $missing"
+
 stats=$(ip netns exec "$NS_SENSOR" curl -s "http://127.0.0.1:8653/api/v1/stats")
 python3 - "$stats" <<'PY' && ok "stats: live mode, packets counted, kernel drop counters present" || bad "stats: $stats"
 import json, sys
 d = json.loads(sys.argv[1])
 c = d["capture"]
-sys.exit(0 if d["mode"] == "live" and c["packets"] >= 10 and "kernel_dropped" in c else 1)
+sys.exit(0 if d["mode"] == "live" and c["packets"] >= 10 and "kernel_dropped" in c and c["workers"] == 2 else 1)
 PY
 
 # SIGHUP reopens the output files (logrotate moves the old one away first).
@@ -114,11 +129,12 @@ stop_daemon "$PID"
 rc=$STOP_RC
 PID=
 [ "$rc" -eq 0 ] && ok "SIGTERM: clean exit" || bad "exit status $rc after SIGTERM: $(cat "$OUT/live.err")"
-[ "$(wc -l <"$OUT/live-alerts.json.1")" -eq 5 ] && ok "the rotated alerts file holds the first 5 alerts" ||
+# 5 from c2.pcap, 1 from streams.pcap (split.backuprabbit.com)
+[ "$(wc -l <"$OUT/live-alerts.json.1")" -eq 6 ] && ok "the rotated alerts file holds the first 6 alerts" ||
 	bad "rotated alerts file: $(wc -l <"$OUT/live-alerts.json.1") lines"
 if [ -f "$OUT/live-alerts.json" ] && [ "$(wc -l <"$OUT/live-alerts.json")" -eq 4 ] &&
-   python3 -c 'import json,sys; ids=[json.loads(l)["alert_id"] for l in open(sys.argv[1])]; sys.exit(ids!=[6,7,8,9])' "$OUT/live-alerts.json"; then
-	ok "SIGHUP: a new alerts file, ids go on (6..9), a replayed ClientHello is a retransmission"
+   python3 -c 'import json,sys; ids=[json.loads(l)["alert_id"] for l in open(sys.argv[1])]; sys.exit(ids!=[7,8,9,10])' "$OUT/live-alerts.json"; then
+	ok "SIGHUP: a new alerts file, ids go on (7..10), a replayed ClientHello is a retransmission"
 else
 	bad "SIGHUP reopen: $(cat "$OUT/live-alerts.json" 2>&1 | head -3)"
 fi

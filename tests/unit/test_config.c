@@ -132,7 +132,7 @@ static void test_errors(void)
 	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
 		   "(expected one of: capture, flow, stream, rules, lists, output, alerts, http)");
 	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
-		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter)");
+		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter, workers)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
 	expect_err(D "err_snaplen_type.yaml", D "err_snaplen_type.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
 	expect_err(D "err_size.yaml", D "err_size.yaml:2:16: 'buffer-size' must be a size from 64KiB to 1GiB");

@@ -140,8 +140,11 @@ static void test_identity(void)
 	}
 	CHECK_EQ(stat_get(&st, ST_flows_created), n);
 	CHECK_EQ(stat_get(&st, ST_flows_active), n);
-	CHECK(flow_hash(t, &ps[0]) == flow_hash(t, &(struct packet){ .family = 4,
-		.src = { 10, 0, 0, 2 }, .dst = { 10, 0, 0, 1 }, .sport = 53, .dport = 1000, .proto = 17 }));
+	static const uint64_t seed[2] = { 0x1234, 0x5678 };
+	CHECK(flow_hash(&ps[0], seed) == flow_hash(&(struct packet){ .family = 4,
+		.src = { 10, 0, 0, 2 }, .dst = { 10, 0, 0, 1 }, .sport = 53, .dport = 1000, .proto = 17 }, seed));
+	CHECK(flow_hash(&ps[0], seed) != flow_hash(&(struct packet){ .family = 4,
+		.src = { 10, 0, 0, 2 }, .dst = { 10, 0, 0, 1 }, .sport = 54, .dport = 1000, .proto = 17 }, seed));
 	flow_table_free(t);
 }
 

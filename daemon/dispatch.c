@@ -1,0 +1,154 @@
+/* dispatch.c — frames to workers by a symmetric flow hash, over SPSC byte
+ * rings (acquire/release on the two positions, nothing else shared). */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "decode.h"
+#include "dispatch.h"
+#include "flow.h"
+
+#define RING_SIZE (8u << 20)      /* bytes per worker: ~10k full-size frames */
+#define SKIP UINT32_MAX           /* caplen of a record that says "wrap to 0" */
+
+_Static_assert(RING_SIZE % 16 == 0, "records tile the ring");
+
+struct rec {
+	uint64_t ts_ns;
+	uint32_t caplen;
+	uint32_t wirelen;
+};
+
+struct ring {
+	_Alignas(64) _Atomic uint64_t head;   /* consumer position */
+	_Alignas(64) _Atomic uint64_t tail;   /* producer position */
+	_Alignas(64) uint8_t *buf;
+	struct worker *w;
+	struct dispatch *d;
+	pthread_t thread;
+	bool started;
+};
+
+struct dispatch {
+	unsigned n;
+	int dlt;
+	uint64_t seed[2];
+	atomic_bool done;
+	struct stats scratch;         /* the reader's own decode counts: not reported */
+	struct packet pkt;
+	struct ring *rings;
+};
+
+/* Records are multiples of 16 bytes, so the room left before the ring's end
+ * always holds at least a record header (for SKIP). */
+static size_t rec_size(uint32_t caplen)
+{
+	return sizeof(struct rec) + (((size_t)caplen + 15) & ~(size_t)15);
+}
+
+static void *consume(void *arg)
+{
+	struct ring *r = arg;
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	for (;;) {
+		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (head == tail) {
+			if (atomic_load_explicit(&r->d->done, memory_order_acquire) &&
+			    head == atomic_load_explicit(&r->tail, memory_order_acquire))
+				break;
+			sched_yield();
+			continue;
+		}
+		while (head != tail) {
+			size_t at = head % RING_SIZE;
+			struct rec rc;
+			memcpy(&rc, r->buf + at, sizeof rc);
+			if (rc.caplen == SKIP) {
+				head += RING_SIZE - at;
+				atomic_store_explicit(&r->head, head, memory_order_release);
+				continue;
+			}
+			worker_packet(r->w, r->d->dlt, rc.ts_ns, r->buf + at + sizeof rc, rc.caplen, rc.wirelen);
+			head += rec_size(rc.caplen);
+			atomic_store_explicit(&r->head, head, memory_order_release);
+		}
+	}
+	return NULL;
+}
+
+struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
+				char err[DISPATCH_ERR_MAX])
+{
+	struct dispatch *d = calloc(1, sizeof *d);
+	if (!d || !(d->rings = calloc(n, sizeof *d->rings))) {
+		free(d);
+		snprintf(err, DISPATCH_ERR_MAX, "out of memory");
+		return NULL;
+	}
+	d->n = n;
+	d->dlt = dlt;
+	if (getrandom(d->seed, sizeof d->seed, 0) != sizeof d->seed) {
+		d->seed[0] = (uint64_t)(uintptr_t)d;
+		d->seed[1] = 0x9e3779b97f4a7c15ull;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct ring *r = &d->rings[i];
+		r->w = &workers[i];
+		r->d = d;
+		r->buf = malloc(RING_SIZE);
+		if (!r->buf || pthread_create(&r->thread, NULL, consume, r) != 0) {
+			snprintf(err, DISPATCH_ERR_MAX, "cannot start worker %u", i);
+			dispatch_finish(d);
+			return NULL;
+		}
+		r->started = true;
+	}
+	return d;
+}
+
+void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
+		     uint32_t caplen, uint32_t wirelen)
+{
+	/* Frames that do not decode go to worker 0, which counts why. */
+	unsigned i = 0;
+	if (decode_packet(d->dlt, data, caplen, &d->pkt, &d->scratch))
+		i = (unsigned)(flow_hash(&d->pkt, d->seed) % d->n);
+	struct ring *r = &d->rings[i];
+
+	size_t need = rec_size(caplen);
+	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t at = tail % RING_SIZE;
+	size_t wrap = at + need > RING_SIZE ? RING_SIZE - at : 0;
+	while (tail + wrap + need - atomic_load_explicit(&r->head, memory_order_acquire) > RING_SIZE)
+		sched_yield();                   /* the worker is behind: wait */
+	if (wrap) {
+		struct rec skip = { .caplen = SKIP };
+		memcpy(r->buf + at, &skip, sizeof skip);
+		tail += wrap;
+		at = 0;
+	}
+	struct rec rc = { ts_ns, caplen, wirelen };
+	memcpy(r->buf + at, &rc, sizeof rc);
+	memcpy(r->buf + at + sizeof rc, data, caplen);
+	atomic_store_explicit(&r->tail, tail + need, memory_order_release);
+}
+
+void dispatch_finish(struct dispatch *d)
+{
+	if (!d)
+		return;
+	atomic_store_explicit(&d->done, true, memory_order_release);
+	for (unsigned i = 0; i < d->n; i++) {
+		if (d->rings[i].started)
+			pthread_join(d->rings[i].thread, NULL);
+		free(d->rings[i].buf);
+	}
+	free(d->rings);
+	free(d);
+}

@@ -1,0 +1,28 @@
+/* dispatch.h — replay over several workers.  The reading thread hashes each
+ * packet's flow (both directions alike) and hands the frame to the worker
+ * that owns that flow, through a single-producer, single-consumer ring per
+ * worker: no lock on the packet path, and a full ring makes the reader wait
+ * (a file can be read more slowly; nothing is dropped). */
+#ifndef C2W_DISPATCH_H
+#define C2W_DISPATCH_H
+
+#include <stdint.h>
+
+#include "worker.h"
+
+#define DISPATCH_ERR_MAX 256
+
+struct dispatch;
+
+/* Start one thread per worker, reading frames of link type dlt. */
+struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
+				char err[DISPATCH_ERR_MAX]);
+
+/* Hand one frame to its worker (copies it into that worker's ring). */
+void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
+		     uint32_t caplen, uint32_t wirelen);
+
+/* Wait until every worker has read its ring dry, then join the threads. */
+void dispatch_finish(struct dispatch *d);
+
+#endif

@@ -32,17 +32,20 @@ struct flow_key {
 };
 
 struct flow {
+	/* what every packet reads: the first cache line */
 	struct flow_key key;
-	uint64_t id;                 /* flow_id in events: unique, deterministic in replay */
-	uint64_t first_ns, last_ns;
-	uint64_t listed_ns;          /* when it last moved to its list's tail */
-	uint64_t pkts[2], bytes[2];  /* [0] client → server, [1] server → client */
 	uint32_t hnext;              /* hash chain (pool index + 1, 0 ends) */
-	uint32_t lprev, lnext;       /* activity list of its class (index + 1) */
 	uint8_t client;              /* which key side (0/1) is the client */
 	uint8_t cls;                 /* enum flow_class */
 	uint8_t app;                 /* enum flow_app */
 	uint8_t in_use;
+	uint64_t last_ns;
+	uint64_t listed_ns;          /* when it last moved to its list's tail */
+	/* counters and list links */
+	uint64_t pkts[2], bytes[2];  /* [0] client → server, [1] server → client */
+	uint64_t id;                 /* flow_id in events: unique, deterministic in replay */
+	uint64_t first_ns;
+	uint32_t lprev, lnext;       /* activity list of its class (index + 1) */
 	struct stream_dir dir[2];    /* per-direction TCP reassembly and parser state */
 };
 

@@ -17,6 +17,7 @@
 #define FIRST_SLOTS_LOG2	10
 #define FIRST_SLOTS	(1u << FIRST_SLOTS_LOG2)
 #define HASH_PRIME	0x100000001b3ULL	/* the 64-bit FNV prime */
+#define PENDING		16	/* names queued with their slot prefetched */
 
 /* The table holds one slot per distinct name.  The tag is the hash's high
  * half: its top bits pick the home slot, so growing the table needs no name
@@ -48,6 +49,13 @@ struct matcher {
 	char *arena;
 	size_t arena_len, arena_cap;
 	bool compiled;
+	struct pending {
+		uint64_t h;
+		uint32_t rule;
+		uint8_t len;
+		char name[ENTRY_MAX];
+	} pend[PENDING];
+	unsigned pend_head, pend_n;
 };
 
 /* FNV-1a over the bytes from last to first: the state after a label is the
@@ -179,15 +187,13 @@ struct matcher *matcher_new(void)
 	return m;
 }
 
-int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule)
+/* Insert one name whose hash is known (the table's slot was prefetched). */
+static int insert(struct matcher *m, uint64_t h, const char *name, size_t len, uint32_t rule)
 {
 	uint32_t first, last, text;
-	uint64_t h;
 	size_t at = 0;
 	void *p;
 
-	if (m->compiled || len == 0 || len > ENTRY_MAX || memchr(name, '\0', len))
-		return -1;
 	/* Entry and arena offsets are 32 bits: that is billions of names. */
 	if (m->nentries >= UINT32_MAX - 1 || m->arena_len + len + 2 > UINT32_MAX)
 		return -1;
@@ -197,7 +203,6 @@ int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule)
 		return -1;
 	m->entries = p;
 
-	h = hash_name(m->seed, name, len);
 	first = find(m, h, name, len, &at);
 	if (first != 0) {
 		for (last = first;; last = m->entries[last - 1].next) {
@@ -225,11 +230,55 @@ int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule)
 	return 0;
 }
 
+int matcher_reserve(struct matcher *m, size_t names)
+{
+	size_t want = m->names + names;
+	void *p;
+
+	if (m->compiled || want > UINT32_MAX / 2)
+		return 0;
+	while (want * 10 > (m->mask + 1) * 7)
+		if (grow_table(m) < 0)
+			return 0;
+	if ((p = reserve(m->entries, &m->entries_cap, m->nentries + names, sizeof *m->entries)))
+		m->entries = p;
+	return 0;
+}
+
+/* Names wait in a short queue with their home slot prefetched, so that a
+ * big list's inserts overlap their cache misses instead of taking them one
+ * at a time (the table is far larger than the caches).  Order is kept. */
+static int flush_one(struct matcher *m)
+{
+	struct pending *pd = &m->pend[m->pend_head];
+	m->pend_head = (m->pend_head + 1) % PENDING;
+	m->pend_n--;
+	return insert(m, pd->h, pd->name, pd->len, pd->rule);
+}
+
+int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule)
+{
+	if (m->compiled || len == 0 || len > ENTRY_MAX || memchr(name, '\0', len))
+		return -1;
+	if (m->pend_n == PENDING && flush_one(m) < 0)
+		return -1;
+	struct pending *pd = &m->pend[(m->pend_head + m->pend_n++) % PENDING];
+	pd->h = hash_name(m->seed, name, len);
+	pd->len = (uint8_t)len;
+	pd->rule = rule;
+	memcpy(pd->name, name, len);
+	__builtin_prefetch(&m->slots[(uint32_t)(pd->h >> 32) >> m->shift]);
+	return 0;
+}
+
 /* Building is done: give back what the doubling arrays over-allocated. */
 int matcher_compile(struct matcher *m)
 {
 	void *p;
 
+	while (m->pend_n)
+		if (flush_one(m) < 0)
+			return -1;
 	if (m->nentries > 0 && (p = realloc(m->entries, m->nentries * sizeof *m->entries))) {
 		m->entries = p;
 		m->entries_cap = m->nentries;
@@ -300,8 +349,10 @@ size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
 	return nhits;
 }
 
-size_t matcher_entries(const struct matcher *m)
+size_t matcher_entries(struct matcher *m)
 {
+	while (m->pend_n && flush_one(m) == 0)
+		;                       /* queued names count once they are in */
 	return m->nentries;
 }
 

@@ -23,6 +23,10 @@ struct match_hit {
  * rule.  Returns NULL on allocation failure. */
 struct matcher *matcher_new(void);
 int matcher_add(struct matcher *m, const char *name, size_t len, uint32_t rule);
+
+/* Make room for about `names` more names now (a list's size tells), so that
+ * adding them grows nothing.  A hint: 0 on success or when it cannot. */
+int matcher_reserve(struct matcher *m, size_t names);
 int matcher_compile(struct matcher *m);
 
 /* Look a name up (it is normalised here: case, one trailing dot).  Writes at
@@ -31,7 +35,7 @@ int matcher_compile(struct matcher *m);
 size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
 		      struct match_hit *hits, size_t max);
 
-size_t matcher_entries(const struct matcher *m);   /* distinct (entry, rule) pairs */
+size_t matcher_entries(struct matcher *m);         /* distinct (entry, rule) pairs so far */
 size_t matcher_memory(const struct matcher *m);    /* bytes held */
 void matcher_free(struct matcher *m);
 

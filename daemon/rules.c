@@ -448,6 +448,12 @@ static int list_load(struct loader *ld, const char *path, uint32_t rule,
 		return -1;
 	}
 	gzbuffer(gz, 128 * 1024);
+	/* A plain list's size tells how many names it holds, near enough
+	 * (about 20 bytes a line): the table is sized once, never regrown. */
+	struct stat st;
+	if (!gzdirect(gz) || stat(path, &st) != 0)
+		st.st_size = 0;
+	matcher_reserve(ld->rs->matcher, (size_t)st.st_size / 20);
 	rc = list_read(ld, gz, path, shown_as, rule);
 	gzclose(gz);
 	return rc;

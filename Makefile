@@ -85,4 +85,10 @@ install: $(BUILD)/c2watchd
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all run unit test install clean
+# Throughput against the libpcap floor and the peers (bench/README.md): an optimised
+# build in build-bench/, then bench/run.  BENCHFLAGS="-q -n 500000" for a quick run.
+bench:
+	$(MAKE) BUILD=build-bench OPT="-O3 -g -march=x86-64-v2 -DNDEBUG" build-bench/c2watchd
+	bench/run $(BENCHFLAGS) $(CURDIR)/build-bench/c2watchd
+
+.PHONY: all run unit test install clean bench

@@ -14,9 +14,11 @@ void eve_timestamp(uint64_t ts_ns, char *buf, size_t cap)
 	unsigned usec = (unsigned)(ts_ns % 1000000000ull / 1000);
 	struct tm tm;
 	gmtime_r(&sec, &tm);
-	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+	/* The moduli tell the compiler each field's width (no truncation). */
+	snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02u.%06u+0000",
+		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, usec % 1000000u);
 }
 
 static void put_addr(struct jbuf *j, const char *key, const struct packet *p, const uint8_t *a)

@@ -429,6 +429,8 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
+	struct timespec run0, run1;
+	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (!stop && capture_run(caps[0], &target, &stop, progress, housekeeping, &outs, cerr) < 0) {
 		log_error("%s", cerr);
 		status = 1;
@@ -446,6 +448,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nw; i++)
 		worker_finish(&workers[i]);
 	fflush(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &run1);
+	double run_s = (double)(run1.tv_sec - run0.tv_sec) + (double)(run1.tv_nsec - run0.tv_nsec) / 1e9;
 	atomic_store(&view.input_done, true);
 	if (cfg.read_file && cfg.serve_after_replay && http && !stop) {
 		log_info("replay done; serving until stopped");
@@ -462,8 +466,8 @@ int main(int argc, char **argv)
 		nm += stat_get(&workers[i].stats, ST_names_dns) + stat_get(&workers[i].stats, ST_names_tls);
 		al += stat_get(&workers[i].stats, ST_alerts);
 	}
-	log_info("%llu packets, %llu names, %llu alerts", (unsigned long long)pk,
-		 (unsigned long long)nm, (unsigned long long)al);
+	log_info("%llu packets in %.3f s (%.2f Mpps), %llu names, %llu alerts", (unsigned long long)pk,
+		 run_s, run_s > 0 ? (double)pk / run_s / 1e6 : 0.0, (unsigned long long)nm, (unsigned long long)al);
 out:
 	http_stop(http);
 	dispatch_finish(dispatch);

@@ -201,8 +201,37 @@ static void test_big(void)
 	matcher_free(m);
 }
 
+/* Only suffixes with as many labels as some entry are probed: entries of 1
+ * and of 4 labels both still match, at any depth, and nothing in between. */
+static void test_label_range(void)
+{
+	struct matcher *m = matcher_new();
+	struct match_hit h[4];
+
+	CHECK_EQ(add(m, "a.b.c.d", 0), 0);
+	CHECK_EQ(matcher_compile(m), 0);
+	CHECK_EQ(look(m, "a.b.c.d", h, 4), 1);
+	CHECK_EQ(look(m, "x.y.a.b.c.d", h, 4), 1);
+	CHECK_EQ(look(m, "b.c.d", h, 4), 0);
+	CHECK_EQ(look(m, "d", h, 4), 0);
+	matcher_free(m);
+
+	m = matcher_new();
+	CHECK_EQ(add(m, "internal", 1), 0);
+	CHECK_EQ(add(m, "c2.example.net", 2), 0);
+	CHECK_EQ(matcher_compile(m), 0);
+	CHECK_EQ(look(m, "host.internal", h, 4), 1);
+	CHECK_EQ(h[0].rule, 1);
+	CHECK_EQ(look(m, "internal", h, 4), 1);
+	CHECK_EQ(look(m, "a.b.c2.example.net", h, 4), 1);
+	CHECK_EQ(h[0].rule, 2);
+	CHECK_EQ(look(m, "example.net", h, 4), 0);
+	matcher_free(m);
+}
+
 int main(void)
 {
+	test_label_range();
 	test_suffix();
 	test_rules();
 	test_long();

@@ -296,7 +296,7 @@ bool capture_was_cut(const struct capture *cap) { return cap->cut; }
 
 int capture_join_fanout(struct capture *cap, uint16_t group, char err[CAPTURE_ERR_MAX])
 {
-	int arg = group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	uint32_t arg = group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 	if (setsockopt(pcap_fileno(cap->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
 		snprintf(err, CAPTURE_ERR_MAX, "cannot share the capture between workers (PACKET_FANOUT): %s",
 			 strerror(errno));

@@ -34,6 +34,7 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	memset(&w->stats, 0, sizeof w->stats);
 	w->rules = rs;
 	w->sink = sink;
+	w->names_len = 0;
 	w->now_ns = 0;
 	w->streams = stream_pool_new(c->stream_buffers, c->stream_depth, &w->stats);
 	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
@@ -65,6 +66,26 @@ static void write_line(struct worker *w, FILE **f, const char *line, size_t len,
 	pthread_mutex_unlock(&w->sink->lock);
 }
 
+static void flush_names(struct worker *w)
+{
+	if (!w->names_len)
+		return;
+	write_line(w, &w->sink->names, w->names_out, w->names_len, false);
+	w->names_len = 0;
+}
+
+static void gather_name(struct worker *w, size_t len)
+{
+	if (!len) {
+		stat_inc(&w->stats, ST_output_truncated);
+		return;
+	}
+	if (sizeof w->names_out - w->names_len < len)
+		flush_names(w);
+	memcpy(w->names_out + w->names_len, w->line, len);
+	w->names_len += len;
+}
+
 struct alert_ctx {
 	const struct sighting *s;
 	const struct rule *rule;
@@ -85,7 +106,7 @@ static void sighted(struct worker *w, struct sighting *s)
 	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns : ST_names_tls);
 
 	if (w->sink->names)
-		write_line(w, &w->sink->names, w->line, eve_format_name(s, w->line, sizeof w->line), false);
+		gather_name(w, eve_format_name(s, w->line, sizeof w->line));
 
 	struct match_hit hits[WORKER_LOOKUP_HITS];
 	size_t n = matcher_lookup(w->rules->matcher, s->name, s->len, hits, WORKER_LOOKUP_HITS);
@@ -312,9 +333,11 @@ void worker_tick(struct worker *w, uint64_t now_ns)
 	if (now_ns > w->now_ns)
 		w->now_ns = now_ns;
 	flow_expire(w->flows, w->now_ns, 4096);
+	flush_names(w);
 }
 
 void worker_finish(struct worker *w)
 {
 	flow_flush(w->flows);
+	flush_names(w);
 }

@@ -56,6 +56,10 @@ struct worker {
 
 	uint8_t scratch[1 << 16];     /* ClientHello records joined */
 	char line[WORKER_LINE];
+	/* names-log lines gathered here and written a block at a time, so the
+	 * shared output's lock is taken once per block, not once per name */
+	char names_out[1 << 16];
+	size_t names_len;
 };
 
 /* Worker `index` of `count` (flow ids are numbered apart). */
@@ -68,10 +72,11 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen);
 
 /* Expire idle flows as of now_ns, when no packet has moved time on (live
- * capture on a quiet link; called with wall time). */
+ * capture on a quiet link; called with wall time), and write out the names
+ * gathered so far. */
 void worker_tick(struct worker *w, uint64_t now_ns);
 
-/* End of input: drop every flow. */
+/* End of input: drop every flow, write out what is gathered. */
 void worker_finish(struct worker *w);
 
 #endif

@@ -85,6 +85,17 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 	return send_json(c, status, buf, j.len, false);
 }
 
+/* Send a JSON body built in the malloc'd buf (which this frees). */
+static enum MHD_Result send_body(struct MHD_Connection *c, struct jbuf *j, char *buf)
+{
+	jb_raw(j, "\n", 1);
+	if (j->overflow) {
+		free(buf);
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "response too large");
+	}
+	return send_json(c, MHD_HTTP_OK, buf, j->len, true);
+}
+
 /* A decimal query parameter; -1 when present but not a number in range. */
 static int query_u64(struct MHD_Connection *c, const char *name, uint64_t lo, uint64_t hi,
 		     uint64_t *out)
@@ -135,12 +146,7 @@ static enum MHD_Result get_alerts(struct MHD_Connection *c, struct http_view *v)
 	jb_ku64(&j, "last_id", pg.last_id);
 	jb_ku64(&j, "missed", pg.missed);
 	jb_obj_close(&j);
-	jb_raw(&j, "\n", 1);
-	if (j.overflow) {
-		free(buf);
-		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "response too large");
-	}
-	return send_json(c, MHD_HTTP_OK, buf, j.len, true);
+	return send_body(c, &j, buf);
 }
 
 static uint64_t now_ns(void)
@@ -201,12 +207,7 @@ static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 	jb_obj_close(&j);
 	jb_ku64(&j, "last_alert_id", alert_store_last_id(v->store));
 	jb_obj_close(&j);
-	jb_raw(&j, "\n", 1);
-	if (j.overflow) {
-		free(buf);
-		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "response too large");
-	}
-	return send_json(c, MHD_HTTP_OK, buf, j.len, true);
+	return send_body(c, &j, buf);
 }
 
 static enum MHD_Result get_health(struct MHD_Connection *c, struct http_view *v)

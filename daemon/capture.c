@@ -376,7 +376,7 @@ static int run_classic(struct capture *cap, struct loop_ctx *lc, volatile sig_at
 	} else if (!*stop && r == PCAPFILE_BAD) {
 		snprintf(err, CAPTURE_ERR_MAX, "bad record after %llu packets at offset %llu "
 			 "(capture length beyond %u or the map failed)", n_read,
-			 (unsigned long long)pcapfile_offset(cap->pf), 262144u);
+			 (unsigned long long)pcapfile_offset(cap->pf), 128u << 20);
 		return -1;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 
 #define RING_SIZE (8u << 20)      /* bytes per worker: ~10k full-size frames */
 #define SKIP UINT32_MAX           /* caplen of a record that says "wrap to 0" */
+#define MAX_FRAME 262144u         /* bytes of a frame kept: libpcap's usual largest snaplen */
 
 _Static_assert(RING_SIZE % 16 == 0, "records tile the ring");
 
@@ -121,6 +122,11 @@ void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
 		i = (unsigned)(flow_hash(&d->pkt, d->seed) % d->n);
 	struct ring *r = &d->rings[i];
 
+	/* libpcap hands over frames up to 128 MiB for some link types (D-Bus):
+	 * the ring takes at most the largest snaplen, which holds every header
+	 * the parsers read. */
+	if (caplen > MAX_FRAME)
+		caplen = MAX_FRAME;
 	size_t need = rec_size(caplen);
 	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	size_t at = tail % RING_SIZE;

@@ -13,7 +13,7 @@
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
 #define WINDOW (16u << 20)       /* bytes mapped at once; measured: 16 MiB is as fast as 256 */
-#define MAX_CAPLEN 262144u       /* libpcap's largest snaplen */
+#define MAX_CAPLEN (128u << 20)  /* libpcap's largest snaplen (D-Bus) */
 #define PREFETCH_AHEAD 16384u    /* bytes of the file fetched ahead of the reader */
 #define FILE_HDR 24
 #define REC_HDR 16

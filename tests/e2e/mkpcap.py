@@ -374,9 +374,19 @@ def make_pinning(out):
     write_truth(os.path.join(out, "pinning", "pin.truth"), [("sni", "after-pinning.example.com")])
 
 
+def make_big_frame(out):
+    """One 9 MiB frame of link type D-Bus (231), which libpcap allows up to
+    128 MiB: larger than a replay worker's ring."""
+    os.makedirs(os.path.join(out, "big"), exist_ok=True)
+    p = Pcap(os.path.join(out, "big", "dbus.pcap"), linktype=231)
+    p.add(b"\0" * (9 << 20))
+    p.close()
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
+    make_big_frame(out)
     make_c2(out)
     make_streams(out)
     make_malformed(out)

@@ -23,6 +23,9 @@ struct alert_store {
 	uint64_t last_id;    /* ids 1..last_id have been assigned */
 };
 
+_Static_assert((uint64_t)(1u << 21) * ALERT_AVG_BYTES <= UINT32_MAX + 1ull,
+	       "text offsets are 32 bits: alerts.ring is capped to match (config.c)");
+
 struct alert_store *alert_store_new(uint32_t capacity)
 {
 	struct alert_store *s = calloc(1, sizeof *s);

@@ -152,7 +152,12 @@ struct capture *capture_open_file(const char *path, const char *bpf, char err[CA
 			/* A classic pcap file: memory-mapped, no copy through read(2). */
 			int fd = dup(fileno(f));
 			fclose(f);
-			return fd < 0 ? NULL : open_classic(cap, path, fd, bpf, err);
+			if (fd < 0) {
+				snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
+				free(cap);
+				return NULL;
+			}
+			return open_classic(cap, path, fd, bpf, err);
 		}
 		if (!is_gzip(f)) {
 			cap->file = f;

@@ -474,7 +474,7 @@ static const struct key output_keys[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 static const struct key alerts_keys[] = {
-	{ "ring", UINT, F(alert_ring), 16, 1u << 24 },
+	{ "ring", UINT, F(alert_ring), 16, 1u << 21 },   /* 2 GiB of alert text at most */
 	{ NULL, 0, 0, 0, 0 },
 };
 static const struct key http_keys[] = {

@@ -314,6 +314,8 @@ int main(int argc, char **argv)
 	sink.alerts = open_output(cfg.alerts_path);
 	sink.names = open_output(cfg.names_path);
 	struct outputs outs = { &sink, cfg.alerts_path, cfg.names_path };
+	sink.alerts_on = sink.alerts != NULL;
+	sink.names_on = sink.names != NULL;
 	if ((cfg.alerts_path && *cfg.alerts_path && !sink.alerts) ||
 	    (cfg.names_path && *cfg.names_path && !sink.names)) {
 		rules_free(rs);

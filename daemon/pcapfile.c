@@ -82,6 +82,7 @@ struct pcapfile *pcapfile_open(int fd, uint64_t size, char err[PCAPFILE_ERR_MAX]
 	struct pcapfile *pf = calloc(1, sizeof *pf);
 	if (!pf) {
 		snprintf(err, PCAPFILE_ERR_MAX, "out of memory");
+		close(fd);
 		return NULL;
 	}
 	pf->fd = fd;

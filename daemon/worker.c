@@ -105,7 +105,7 @@ static void sighted(struct worker *w, struct sighting *s)
 		return;                          /* the root: nothing to match */
 	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns : ST_names_tls);
 
-	if (w->sink->names)
+	if (w->sink->names_on)
 		gather_name(w, eve_format_name(s, w->line, sizeof w->line));
 
 	struct match_hit hits[WORKER_LOOKUP_HITS];
@@ -119,7 +119,10 @@ static void sighted(struct worker *w, struct sighting *s)
 		size_t len;
 		alert_store_add(w->sink->store, format_alert, &a, w->line, sizeof w->line, &len);
 		stat_inc(&w->stats, ST_alerts);
-		if (w->sink->alerts) {
+		if (w->sink->alerts_on) {
+			/* The names gathered so far go first: a single worker's
+			 * events come out in packet order even in one file. */
+			flush_names(w);
 			write_line(w, &w->sink->alerts, w->line, len, false);
 			w->alerts_unflushed = true;  /* flushed once the packet is done */
 		}

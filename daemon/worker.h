@@ -29,8 +29,9 @@
  * packet), which also keeps the files still while SIGHUP reopens them. */
 struct sink {
 	pthread_mutex_t lock;
-	FILE *alerts;                 /* NULL: none */
-	FILE *names;                  /* NULL: none */
+	FILE *alerts;                 /* NULL: none; read under the lock */
+	FILE *names;                  /* NULL: none; read under the lock */
+	bool alerts_on, names_on;     /* set before any worker starts, then constant */
 	struct alert_store *store;
 };
 

@@ -142,7 +142,7 @@ static void test_errors(void)
 	expect_err(D "err_duration.yaml", D "err_duration.yaml:2:16: 'tcp-timeout' must be a duration from 1s to 24h");
 	expect_err(D "err_duration_range.yaml", D "err_duration_range.yaml:2:16: 'udp-timeout' must be a duration from 1s to 24h");
 	expect_err(D "err_flow_max.yaml", D "err_flow_max.yaml:1:14: 'max' must be an integer from 1024 to 67108864");
-	expect_err(D "err_ring.yaml", D "err_ring.yaml:2:9: 'ring' must be an integer from 16 to 16777216");
+	expect_err(D "err_ring.yaml", D "err_ring.yaml:2:9: 'ring' must be an integer from 16 to 2097152");
 	expect_err(D "err_dup.yaml", D "err_dup.yaml:4:3: duplicate key 'snaplen' in 'capture'");
 	expect_err(D "err_dup_section.yaml", D "err_dup_section.yaml:3:1: duplicate key 'http' at top level");
 	expect_err(D "err_section.yaml", D "err_section.yaml:1:10: 'capture' must be a mapping");

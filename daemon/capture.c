@@ -349,7 +349,7 @@ static void show_progress(struct capture *cap, const struct capture_target *t, u
 		(unsigned long long)alerts, last ? "\n" : "");
 }
 
-static int run_classic(struct capture *cap, struct loop_ctx *lc, volatile sig_atomic_t *stop,
+static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *stop,
 		       bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
 	uint64_t start = mono_ns(), last_tick = start;
@@ -387,7 +387,7 @@ static int run_classic(struct capture *cap, struct loop_ctx *lc, volatile sig_at
 	return 0;
 }
 
-int capture_run(struct capture *cap, const struct capture_target *t, volatile sig_atomic_t *stop,
+int capture_run(struct capture *cap, const struct capture_target *t, atomic_int *stop,
 		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
 	struct loop_ctx lc = { t, cap->dlt, 0 };

@@ -5,6 +5,7 @@
 #define C2W_CAPTURE_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,7 +38,7 @@ struct capture_target {
 
 /* Read packets until the input ends (replay), *stop is set, or a capture
  * error occurs (-1, message in err). */
-int capture_run(struct capture *cap, const struct capture_target *t, volatile sig_atomic_t *stop,
+int capture_run(struct capture *cap, const struct capture_target *t, atomic_int *stop,
 		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX]);
 
 /* Did the replayed file end in the middle of a record (read up to there)? */

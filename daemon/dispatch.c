@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "decode.h"
 #include "dispatch.h"
@@ -56,6 +57,7 @@ static void *consume(void *arg)
 {
 	struct ring *r = arg;
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	unsigned idle = 0;
 
 	for (;;) {
 		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
@@ -63,9 +65,17 @@ static void *consume(void *arg)
 			if (atomic_load_explicit(&r->d->done, memory_order_acquire) &&
 			    head == atomic_load_explicit(&r->tail, memory_order_acquire))
 				break;
-			sched_yield();
+			/* Idle: yield at first, then sleep a little, so a slow
+			 * input (gzip, a pipe) does not keep a core spinning. */
+			if (++idle < 64) {
+				sched_yield();
+			} else {
+				struct timespec ts = { 0, 50000 };
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
+		idle = 0;
 		while (head != tail) {
 			size_t at = head % RING_SIZE;
 			struct rec rc;

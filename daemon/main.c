@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 
 #define C2WATCH_VERSION "0.1.0"
 
-static volatile sig_atomic_t stop, reopen;
+static atomic_int stop;                  /* set by a signal, read by every worker thread */
+static volatile sig_atomic_t reopen;     /* set by SIGHUP, read by this thread only */
 
 static void on_signal(int sig)
 {

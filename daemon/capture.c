@@ -349,6 +349,20 @@ static void show_progress(struct capture *cap, const struct capture_target *t, u
 		(unsigned long long)alerts, last ? "\n" : "");
 }
 
+/* Between replayed packets: about once a second of wall time, progress on a
+ * terminal and the caller's housekeeping (checked every 64k packets). */
+static void replay_turn(struct capture *cap, const struct loop_ctx *lc, uint64_t start,
+			uint64_t *last_tick, bool progress, capture_tick_fn tick, void *tick_ctx)
+{
+	if ((lc->n & 0xffff) != 0 || mono_ns() - *last_tick <= 1000000000ull)
+		return;
+	*last_tick = mono_ns();
+	if (progress)
+		show_progress(cap, lc->t, lc->n, start, false);
+	if (tick)
+		tick(tick_ctx);
+}
+
 static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *stop,
 		       bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
@@ -364,13 +378,7 @@ static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *sto
 				continue;
 		}
 		deliver(lc, rec.ts_ns, data, rec.caplen, rec.len);
-		if ((lc->n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
-			last_tick = mono_ns();
-			if (progress)
-				show_progress(cap, lc->t, lc->n, start, false);
-			if (tick)
-				tick(tick_ctx);
-		}
+		replay_turn(cap, lc, start, &last_tick, progress, tick, tick_ctx);
 	}
 	if (progress)
 		show_progress(cap, lc->t, lc->n, start, true);
@@ -401,13 +409,7 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 		int r = 0;
 		while (!*stop && (r = pcap_next_ex(cap->pcap, &h, &data)) == 1) {
 			on_packet((u_char *)&lc, h, data);
-			if ((lc.n & 0xffff) == 0 && mono_ns() - last_tick > 1000000000ull) {
-				last_tick = mono_ns();
-				if (progress)
-					show_progress(cap, t, lc.n, start, false);
-				if (tick)
-					tick(tick_ctx);
-			}
+			replay_turn(cap, &lc, start, &last_tick, progress, tick, tick_ctx);
 		}
 		if (progress)
 			show_progress(cap, t, lc.n, start, true);

@@ -350,11 +350,11 @@ static void show_progress(struct capture *cap, const struct capture_target *t, u
 }
 
 /* Between replayed packets: about once a second of wall time, progress on a
- * terminal and the caller's housekeeping (checked every 64k packets). */
+ * terminal and the caller's housekeeping (callers ask every 64k packets). */
 static void replay_turn(struct capture *cap, const struct loop_ctx *lc, uint64_t start,
 			uint64_t *last_tick, bool progress, capture_tick_fn tick, void *tick_ctx)
 {
-	if ((lc->n & 0xffff) != 0 || mono_ns() - *last_tick <= 1000000000ull)
+	if (mono_ns() - *last_tick <= 1000000000ull)
 		return;
 	*last_tick = mono_ns();
 	if (progress)
@@ -363,23 +363,53 @@ static void replay_turn(struct capture *cap, const struct loop_ctx *lc, uint64_t
 		tick(tick_ctx);
 }
 
+#define REPLAY_BATCH 64           /* frames held from one window at a time */
+
+static void deliver_batch(struct loop_ctx *lc, const struct frame *f, size_t n)
+{
+	lc->n += n;
+	if (lc->t->dispatch) {
+		for (size_t i = 0; i < n; i++)
+			dispatch_packet(lc->t->dispatch, f[i].ts_ns, f[i].data, f[i].caplen, f[i].wirelen);
+	} else {
+		worker_packets(&lc->t->workers[0], lc->dlt, f, n);
+	}
+}
+
+/* Frames are taken a batch at a time from the mapped window (kept in place
+ * while the batch is gathered), so a worker can overlap their lookups. */
 static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *stop,
 		       bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
 	uint64_t start = mono_ns(), last_tick = start;
 	struct pcapfile_rec rec;
+	struct frame batch[REPLAY_BATCH];
 	const uint8_t *data;
-	enum pcapfile_next r = PCAPFILE_END;
+	enum pcapfile_next r = PCAPFILE_PACKET;
 
-	while (!*stop && (r = pcapfile_next(cap->pf, &rec, &data)) == PCAPFILE_PACKET) {
-		if (cap->has_prog) {
-			struct pcap_pkthdr h = { .caplen = rec.caplen, .len = rec.len };
-			if (!pcap_offline_filter(&cap->prog, &h, data))
-				continue;
+	while (!*stop && r == PCAPFILE_PACKET) {
+		size_t n = 0;
+		uint64_t before = lc->n;
+		while (n < REPLAY_BATCH) {
+			pcapfile_keep(cap->pf, n > 0);
+			r = pcapfile_next(cap->pf, &rec, &data);
+			if (r != PCAPFILE_PACKET)
+				break;
+			if (cap->has_prog) {
+				struct pcap_pkthdr h = { .caplen = rec.caplen, .len = rec.len };
+				if (!pcap_offline_filter(&cap->prog, &h, data))
+					continue;
+			}
+			batch[n++] = (struct frame){ rec.ts_ns, data, rec.caplen, rec.len };
 		}
-		deliver(lc, rec.ts_ns, data, rec.caplen, rec.len);
-		replay_turn(cap, lc, start, &last_tick, progress, tick, tick_ctx);
+		if (r == PCAPFILE_AGAIN)
+			r = PCAPFILE_PACKET;     /* the batch ends at the window's edge */
+		deliver_batch(lc, batch, n);
+		/* once-a-second work, checked as the count crosses 64k */
+		if ((before ^ lc->n) >> 16)
+			replay_turn(cap, lc, start, &last_tick, progress, tick, tick_ctx);
 	}
+	pcapfile_keep(cap->pf, false);
 	if (progress)
 		show_progress(cap, lc->t, lc->n, start, true);
 	unsigned long long n_read = (unsigned long long)lc->n;
@@ -409,7 +439,8 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 		int r = 0;
 		while (!*stop && (r = pcap_next_ex(cap->pcap, &h, &data)) == 1) {
 			on_packet((u_char *)&lc, h, data);
-			replay_turn(cap, &lc, start, &last_tick, progress, tick, tick_ctx);
+			if ((lc.n & 0xffff) == 0)
+				replay_turn(cap, &lc, start, &last_tick, progress, tick, tick_ctx);
 		}
 		if (progress)
 			show_progress(cap, t, lc.n, start, true);

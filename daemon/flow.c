@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include "flow.h"
+#include "mem.h"
 
 #define LIST_GRANULE_NS 1000000000ull   /* 1 s: the precision of idle timeouts */
 
@@ -69,8 +70,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, struct stats *s
 	t->nbuckets = 1;
 	while (t->nbuckets < cfg->max)
 		t->nbuckets <<= 1;
-	t->pool = calloc(t->max, sizeof *t->pool);
-	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+	t->pool = table_alloc(t->max, sizeof *t->pool);
+	t->buckets = table_alloc(t->nbuckets, sizeof *t->buckets);
 	if (!t->pool || !t->buckets) {
 		flow_table_free(t);
 		return NULL;
@@ -96,8 +97,8 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
-	free(t->pool);
-	free(t->buckets);
+	table_free(t->pool, t->max, sizeof *t->pool);
+	table_free(t->buckets, t->nbuckets, sizeof *t->buckets);
 	free(t);
 }
 
@@ -184,12 +185,36 @@ static struct flow *oldest(struct flow_table *t)
 	return best;
 }
 
+void flow_prepare(struct flow_table *t, const struct packet *p, struct flow_ref *r)
+{
+	r->side = make_key(p, &r->key);
+	r->hash = key_hash(t, &r->key);
+	__builtin_prefetch(&t->buckets[r->hash & (t->nbuckets - 1)]);
+}
+
+void flow_prefetch(struct flow_table *t, const struct flow_ref *r)
+{
+	uint32_t head = t->buckets[r->hash & (t->nbuckets - 1)];
+	if (head) {
+		const char *f = (const char *)at(t, head);
+		for (size_t o = 0; o < sizeof(struct flow); o += 64)
+			__builtin_prefetch(f + o, 1);
+	}
+}
+
 struct flow *flow_get(struct flow_table *t, const struct packet *p, int *dir, bool *created)
 {
-	struct flow_key k;
-	int side = make_key(p, &k);
-	uint64_t h = key_hash(t, &k);
-	uint32_t *bucket = &t->buckets[h & (t->nbuckets - 1)];
+	struct flow_ref r;
+	flow_prepare(t, p, &r);
+	return flow_get_ref(t, p, &r, dir, created);
+}
+
+struct flow *flow_get_ref(struct flow_table *t, const struct packet *p, const struct flow_ref *ref,
+			  int *dir, bool *created)
+{
+	const struct flow_key k = ref->key;
+	int side = ref->side;
+	uint32_t *bucket = &t->buckets[ref->hash & (t->nbuckets - 1)];
 	struct flow *f = NULL;
 
 	for (uint32_t r = *bucket; r; r = at(t, r)->hnext) {

@@ -71,6 +71,22 @@ void flow_table_free(struct flow_table *t);
  * active flow is evicted.  Updates the counters and the activity order. */
 struct flow *flow_get(struct flow_table *t, const struct packet *p, int *dir, bool *created);
 
+/* A packet's lookup prepared ahead of it: the canonical key and its hash.
+ * A batch prepares every packet (prefetching its bucket), then prefetches
+ * every chain head, then looks up: the misses to memory overlap instead of
+ * coming one after another. */
+struct flow_ref {
+	struct flow_key key;
+	uint64_t hash;
+	int side;
+};
+
+void flow_prepare(struct flow_table *t, const struct packet *p, struct flow_ref *r);
+void flow_prefetch(struct flow_table *t, const struct flow_ref *r);
+/* flow_get() with r from flow_prepare() of the same packet. */
+struct flow *flow_get_ref(struct flow_table *t, const struct packet *p, const struct flow_ref *r,
+			  int *dir, bool *created);
+
 /* Expire flows idle longer than their timeout at time now_ns; at most budget
  * flows per call, so one call never stalls the packet loop. */
 unsigned flow_expire(struct flow_table *t, uint64_t now_ns, unsigned budget);

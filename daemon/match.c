@@ -1,6 +1,7 @@
 /* match.c — the compiled domain matcher: list entries in one text arena, an
  * open-addressing table of the distinct names, and a lookup that probes each
  * label suffix of a name once, most specific first. */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "match.h"
+#include "mem.h"
 #include "name.h"
 
 #define ENTRY_MAX	253	/* longest entry, as name_valid_entry allows */
@@ -41,6 +43,7 @@ struct entry {
  * hand out C strings and comparisons start with the length. */
 struct matcher {
 	uint64_t seed;
+	uint64_t id;		/* unique per process: which matcher a memo serves */
 	struct slot *slots;
 	size_t mask;		/* table size - 1, a power of two */
 	unsigned shift;		/* tag >> shift is the home slot: 32 - log2(size) */
@@ -58,6 +61,19 @@ struct matcher {
 		char name[ENTRY_MAX];
 	} pend[PENDING];
 	unsigned pend_head, pend_n;
+};
+
+/* A remembered name; len 0 marks an empty line. */
+struct memo_line {
+	uint64_t hash;		/* the whole name's, under the matcher's seed */
+	uint8_t len;
+	char name[MATCH_MEMO_NAME];
+};
+_Static_assert(sizeof(struct memo_line) == 64, "a memo line is a cache line");
+
+struct match_memo {
+	uint64_t matcher;	/* id of the matcher it serves, 0: none yet */
+	struct memo_line *lines;
 };
 
 /* FNV-1a over the bytes from last to first: the state after a label is the
@@ -129,23 +145,15 @@ static uint32_t find(const struct matcher *m, uint64_t h, const char *s, size_t 
 	return 0;
 }
 
-/* The table is the part every lookup misses into: in huge pages where the
- * kernel has them, a big list costs one TLB entry per 2 MiB, not per 4 KiB. */
+/* The table is the part every lookup misses into (huge pages: mem.h). */
 static struct slot *slots_alloc(size_t n)
 {
-	size_t bytes = n * sizeof(struct slot);
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	if (bytes >= (2u << 20))
-		madvise(p, bytes, MADV_HUGEPAGE);
-	return p;                       /* zeroed: every slot empty */
+	return table_alloc(n, sizeof(struct slot));   /* zeroed: every slot empty */
 }
 
 static void slots_free(struct slot *s, size_t n)
 {
-	if (s)
-		munmap(s, n * sizeof *s);
+	table_free(s, n, sizeof *s);
 }
 
 static int grow_table(struct matcher *m)
@@ -187,6 +195,8 @@ static void *reserve(void *p, size_t *cap, size_t need, size_t elem)
 	return p;
 }
 
+static _Atomic uint64_t next_matcher_id;
+
 struct matcher *matcher_new(void)
 {
 	struct matcher *m = calloc(1, sizeof *m);
@@ -194,6 +204,7 @@ struct matcher *matcher_new(void)
 	if (!m)
 		return NULL;
 	m->seed = random_seed();
+	m->id = atomic_fetch_add(&next_matcher_id, 1) + 1;
 	m->mask = FIRST_SLOTS - 1;
 	m->shift = 32 - FIRST_SLOTS_LOG2;
 	m->entries_cap = 256;
@@ -327,9 +338,34 @@ static bool rule_seen(const struct match_hit *hits, size_t n, uint32_t rule)
 	return false;
 }
 
+struct match_memo *match_memo_new(void)
+{
+	struct match_memo *memo = calloc(1, sizeof *memo);
+	if (memo && !(memo->lines = table_alloc(MATCH_MEMO_SLOTS, sizeof *memo->lines))) {
+		free(memo);
+		memo = NULL;
+	}
+	return memo;
+}
+
+void match_memo_free(struct match_memo *memo)
+{
+	if (memo) {
+		table_free(memo->lines, MATCH_MEMO_SLOTS, sizeof *memo->lines);
+		free(memo);
+	}
+}
+
 size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
 		      struct match_hit *hits, size_t max)
 {
+	return matcher_lookup_memo(m, NULL, name, len, hits, max);
+}
+
+size_t matcher_lookup_memo(const struct matcher *m, struct match_memo *memo, const char *name,
+			   size_t len, struct match_hit *hits, size_t max)
+{
+	struct memo_line *line = NULL;
 	char buf[WINDOW];
 	size_t start[MAX_SUFFIXES], nsuf = 0, nhits = 0, from, n;
 	uint64_t hash[MAX_SUFFIXES], h;
@@ -355,6 +391,20 @@ size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
 			start[nsuf] = i;
 			hash[nsuf++] = hash_finish(h);
 		}
+	}
+
+	/* A short name's whole hash is the state after the loop (it ran to
+	 * the first byte: a short name has few suffixes). */
+	if (memo && n <= MATCH_MEMO_NAME && n > 0) {
+		uint64_t whole = hash_finish(h);
+		if (memo->matcher != m->id) {
+			memset(memo->lines, 0, MATCH_MEMO_SLOTS * sizeof *memo->lines);
+			memo->matcher = m->id;
+		}
+		line = &memo->lines[whole & (MATCH_MEMO_SLOTS - 1)];
+		if (line->len == n && line->hash == whole && memcmp(line->name, buf, n) == 0)
+			return 0;
+		line->hash = whole;      /* filled in below if nothing matches */
 	}
 
 	/* Suffix k (0-based from the right) has k + 1 labels: only those with
@@ -385,6 +435,10 @@ size_t matcher_lookup(const struct matcher *m, const char *name, size_t len,
 			hits[nhits].entry_len = slen;
 			nhits++;
 		}
+	}
+	if (line) {
+		line->len = nhits ? 0 : (uint8_t)n;
+		memcpy(line->name, buf, n);
 	}
 	return nhits;
 }

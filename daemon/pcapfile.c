@@ -32,6 +32,7 @@ struct pcapfile {
 	uint64_t map_off;        /* its file offset (page aligned) */
 	size_t map_len;
 	long page;
+	bool keep;               /* do not move the window (pcapfile_keep) */
 };
 
 static uint32_t rd32(const uint8_t *p, bool swap)
@@ -130,12 +131,28 @@ void pcapfile_close(struct pcapfile *pf)
 uint32_t pcapfile_linktype(const struct pcapfile *pf) { return pf->linktype; }
 uint32_t pcapfile_snaplen(const struct pcapfile *pf) { return pf->snaplen; }
 uint64_t pcapfile_offset(const struct pcapfile *pf) { return pf->off; }
+void pcapfile_keep(struct pcapfile *pf, bool keep) { pf->keep = keep; }
+
+/* Does the record at pf->off lie whole in the current window? */
+static bool in_window(const struct pcapfile *pf)
+{
+	uint64_t end = pf->map_off + pf->map_len;
+	if (!pf->map || pf->off < pf->map_off || pf->off + REC_HDR > end)
+		return false;
+	const uint8_t *h = pf->map + (pf->off - pf->map_off);
+	uint64_t caplen = rd32(h + 8, pf->swap), len = rd32(h + 12, pf->swap);
+	if (pf->maybe_swapped && caplen > len)
+		caplen = len;
+	return pf->off + REC_HDR + caplen <= end;
+}
 
 enum pcapfile_next pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *rec,
 				 const uint8_t **data)
 {
 	if (pf->off == pf->size)
 		return PCAPFILE_END;
+	if (pf->keep && !in_window(pf))
+		return PCAPFILE_AGAIN;
 	if (map_at(pf, pf->off, REC_HDR) < 0)
 		return PCAPFILE_CUT;
 	const uint8_t *h = pf->map + (pf->off - pf->map_off);

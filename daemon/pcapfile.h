@@ -25,6 +25,7 @@ enum pcapfile_next {
 	PCAPFILE_END,            /* the file ended on a record boundary */
 	PCAPFILE_CUT,            /* the file ends in the middle of a record */
 	PCAPFILE_BAD,            /* a record header that cannot be (caplen too large) */
+	PCAPFILE_AGAIN,          /* kept: the next record needs the window moved */
 };
 
 /* Is this the start (at least 4 bytes) of a classic pcap file? */
@@ -39,8 +40,13 @@ uint32_t pcapfile_linktype(const struct pcapfile *pf);   /* LINKTYPE_ value */
 uint32_t pcapfile_snaplen(const struct pcapfile *pf);
 uint64_t pcapfile_offset(const struct pcapfile *pf);     /* bytes read so far */
 
+/* Keep the window where it is: until pcapfile_keep(pf, false), records
+ * already returned stay valid and a record beyond the window gives
+ * PCAPFILE_AGAIN instead of moving it.  Lets a reader hold a batch. */
+void pcapfile_keep(struct pcapfile *pf, bool keep);
+
 /* The next record; *data points into the map and stays valid until the next
- * call. */
+ * call (or, while kept, until the keep ends). */
 enum pcapfile_next pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *rec,
 				 const uint8_t **data);
 

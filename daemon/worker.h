@@ -23,6 +23,15 @@
 #define WORKER_MAX_HITS 8         /* rules alerted per name */
 #define WORKER_LOOKUP_HITS 64     /* hits asked of the matcher, to count those capped */
 #define WORKER_MAX_SNI 4          /* server names reported per ClientHello */
+#define WORKER_BATCH 16           /* frames decoded and prefetched together */
+
+/* A captured frame handed to a worker; data stays put until it returns. */
+struct frame {
+	uint64_t ts_ns;
+	const uint8_t *data;
+	uint32_t caplen;
+	uint32_t wirelen;
+};
 
 /* Where events go, shared by the workers.  A line is written whole under
  * the lock (taken only when a name or an alert is written, never per
@@ -39,6 +48,7 @@ struct worker {
 	struct stats stats;
 	struct flow_table *flows;
 	struct stream_pool *streams;
+	struct match_memo *memo;      /* names that matched nothing, recently */
 	const struct ruleset *rules;
 	struct sink *sink;
 	uint64_t now_ns;              /* time of the newest packet */
@@ -49,6 +59,11 @@ struct worker {
 	int dir;
 	unsigned questions;           /* of the DNS message being read */
 	bool alerts_unflushed;
+
+	/* a batch, decoded ahead of inspection */
+	struct packet batch_pkt[WORKER_BATCH];
+	struct flow_ref batch_ref[WORKER_BATCH];
+	bool batch_ok[WORKER_BATCH];
 
 	/* server names of the ClientHello being parsed, reported once it is
 	 * read whole (the version is known only then) */
@@ -71,6 +86,11 @@ void worker_free(struct worker *w);
 /* Inspect one captured frame of link type dlt. */
 void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen);
+
+/* Inspect n frames (at most WORKER_BATCH at a time are overlapped), in order:
+ * the same result as worker_packet() on each, with the flow table's misses
+ * to memory overlapped. */
+void worker_packets(struct worker *w, int dlt, const struct frame *f, size_t n);
 
 /* Expire idle flows as of now_ns, when no packet has moved time on (live
  * capture on a quiet link; called with wall time), and write out the names

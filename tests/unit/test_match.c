@@ -1,5 +1,6 @@
 /* test_match.c — the matcher: label-suffix semantics, normalisation, several
- * rules per name, hit order, and a 200,000-entry list with near misses. */
+ * rules per name, hit order, a 200,000-entry list with near misses, and the
+ * memo of names that matched nothing. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,8 +230,61 @@ static void test_label_range(void)
 	matcher_free(m);
 }
 
+/* The memo of names that matched nothing: the same answers as without it,
+ * whatever evicts whom, and never an answer from another matcher. */
+static void test_memo(void)
+{
+	struct matcher *a = matcher_new(), *b = matcher_new();
+	struct match_memo *memo = match_memo_new();
+	struct match_hit h[2];
+	char name[96];
+	size_t right = 0, n = 3 * MATCH_MEMO_SLOTS;
+
+	CHECK(a && b && memo);
+	for (uint32_t i = 0; i < n; i += 2) {
+		snprintf(name, sizeof name, "n%u.example", i);
+		CHECK_EQ(add(a, name, 0), 0);
+	}
+	CHECK_EQ(add(b, "fresh.net", 3), 0);
+	CHECK_EQ(matcher_compile(a), 0);
+	CHECK_EQ(matcher_compile(b), 0);
+
+	/* Twice over more names than lines: hits are never remembered, misses
+	 * are evicted by each other, and every answer stays exact. */
+	for (int round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < n; i++) {
+			snprintf(name, sizeof name, "%sn%u.example", i % 3 ? "" : "www.", i);
+			size_t got = matcher_lookup_memo(a, memo, name, strlen(name), h, 2);
+			right += got == (i % 2 == 0);
+		}
+	CHECK_EQ(right, 2 * n);
+
+	/* A name remembered for one matcher is looked up afresh in another. */
+	CHECK_EQ(matcher_lookup_memo(a, memo, "fresh.net", 9, h, 2), 0);
+	CHECK_EQ(matcher_lookup_memo(a, memo, "fresh.net", 9, h, 2), 0);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.net", 9, h, 2), 1);
+	CHECK_EQ(h[0].rule, 3);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "FRESH.net.", 10, h, 2), 1);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "a.fresh.net", 11, h, 2), 1);
+	CHECK_EQ(matcher_lookup_memo(a, memo, "fresh.net", 9, h, 2), 0);
+
+	/* Names too long to remember, and names one byte apart. */
+	const char *longer = "a-label-long-enough-to-pass-the-memo-limit.of.fifty-five.fresh.net";
+	CHECK(strlen(longer) > MATCH_MEMO_NAME);
+	for (int i = 0; i < 2; i++)
+		CHECK_EQ(matcher_lookup_memo(b, memo, longer, strlen(longer), h, 2), 1);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.nes", 9, h, 2), 0);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.nes", 9, h, 2), 0);
+	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.net", 9, h, 2), 1);
+
+	match_memo_free(memo);
+	matcher_free(a);
+	matcher_free(b);
+}
+
 int main(void)
 {
+	test_memo();
 	test_label_range();
 	test_suffix();
 	test_rules();

@@ -154,7 +154,8 @@ static void test_hostile(void)
 	pcapfile_close(pf);
 }
 
-/* Records that straddle the 16 MiB map windows read back whole. */
+/* Records that straddle the 16 MiB map windows read back whole, one at a
+ * time and in kept batches. */
 static void test_windows(void)
 {
 	char err[PCAPFILE_ERR_MAX];
@@ -175,6 +176,38 @@ static void test_windows(void)
 	}
 	CHECK_EQ(n, 700);
 	CHECK_EQ(bad, 0);
+	pcapfile_close(pf);
+
+	/* Kept windows: batches of up to 64 records, each record of a batch
+	 * still readable when the batch is complete; a batch ends where the
+	 * window would move, and the next one starts past it. */
+	pf = open_path(err);
+	const uint8_t *held[64];
+	size_t batches = 0, again = 0;
+	enum pcapfile_next st = PCAPFILE_PACKET;
+	n = bad = 0;
+	while (st == PCAPFILE_PACKET) {
+		size_t k = 0;
+		while (k < 64) {
+			pcapfile_keep(pf, k > 0);
+			st = pcapfile_next(pf, &r, &d);
+			if (st != PCAPFILE_PACKET)
+				break;
+			held[k++] = d;
+		}
+		again += st == PCAPFILE_AGAIN;
+		if (st == PCAPFILE_AGAIN)
+			st = PCAPFILE_PACKET;
+		for (size_t j = 0; j < k; j++, n++)
+			for (size_t o = 0; o < 60000; o += 4999)
+				bad += held[j][o] != (uint8_t)(n % 50 + o % 7);
+		batches += k > 0;
+	}
+	CHECK_EQ(st, PCAPFILE_END);
+	CHECK_EQ(n, 700);
+	CHECK_EQ(bad, 0);
+	CHECK(again >= 2);            /* 42 MB: the window moved at least twice */
+	CHECK(batches > 700 / 64);
 	pcapfile_close(pf);
 }
 

@@ -366,6 +366,7 @@ size_t matcher_lookup_memo(const struct matcher *m, struct match_memo *memo, con
 			   size_t len, struct match_hit *hits, size_t max)
 {
 	struct memo_line *line = NULL;
+	uint64_t memo_hash = 0;
 	char buf[WINDOW];
 	size_t start[MAX_SUFFIXES], nsuf = 0, nhits = 0, from, n;
 	uint64_t hash[MAX_SUFFIXES], h;
@@ -401,10 +402,14 @@ size_t matcher_lookup_memo(const struct matcher *m, struct match_memo *memo, con
 			memset(memo->lines, 0, MATCH_MEMO_SLOTS * sizeof *memo->lines);
 			memo->matcher = m->id;
 		}
-		line = &memo->lines[whole & (MATCH_MEMO_SLOTS - 1)];
-		if (line->len == n && line->hash == whole && memcmp(line->name, buf, n) == 0)
-			return 0;
-		line->hash = whole;      /* filled in below if nothing matches */
+		/* Two ways a set (one 128-byte pair): names that share a set
+		 * do not keep evicting each other; the newest goes first. */
+		line = &memo->lines[whole & (MATCH_MEMO_SLOTS - 2)];
+		for (int way = 0; way < 2; way++)
+			if (line[way].len == n && line[way].hash == whole &&
+			    memcmp(line[way].name, buf, n) == 0)
+				return 0;
+		memo_hash = whole;
 	}
 
 	/* Suffix k (0-based from the right) has k + 1 labels: only those with
@@ -436,9 +441,11 @@ size_t matcher_lookup_memo(const struct matcher *m, struct match_memo *memo, con
 			nhits++;
 		}
 	}
-	if (line) {
-		line->len = nhits ? 0 : (uint8_t)n;
-		memcpy(line->name, buf, n);
+	if (line && nhits == 0) {
+		line[1] = line[0];
+		line[0].hash = memo_hash;
+		line[0].len = (uint8_t)n;
+		memcpy(line[0].name, buf, n);
 	}
 	return nhits;
 }

@@ -81,7 +81,7 @@ static enum l3 walk_ppp(struct cursor *c)
 }
 
 /* Walk an EtherType and whatever it stacks (VLAN, PPPoE, MPLS) down to IP. */
-static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
+static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct packet *p, struct stats *st)
 {
 	for (int layers = 0;; layers++) {
 		if (layers > MAX_LAYERS) {
@@ -96,16 +96,19 @@ static enum l3 walk_ethertype(struct cursor *c, uint16_t type, struct stats *st)
 		case ETH_VLAN:
 		case ETH_QINQ:
 		case ETH_QINQ9:
+			packet_push_encap(p, ENCAP_VLAN);
 			cur_skip(c, 2);           /* TCI */
 			type = cur_be16(c);
 			break;
 		case ETH_PPPOES:
+			packet_push_encap(p, ENCAP_PPPOE);
 			cur_skip(c, 6);           /* ver/type, code, session id, length */
 			if (!cur_ok(c))
 				return L3_NONE;
 			return l3_from_ppp(cur_be16(c));
 		case ETH_MPLS:
 		case ETH_MPLSM: {
+			packet_push_encap(p, ENCAP_MPLS);
 			/* Labels until bottom of stack; then the payload says what it is. */
 			for (int n = 0; n < 16; n++) {
 				uint32_t lse = cur_be32(c);
@@ -142,6 +145,18 @@ bool decode_linktype_supported(int dlt)
 	default:
 		return false;
 	}
+}
+
+const char *decode_encap_name(enum encap e)
+{
+	static const char *const names[ENCAP__COUNT] = {
+		[ENCAP_VLAN] = "vlan", [ENCAP_MPLS] = "mpls", [ENCAP_PPPOE] = "pppoe",
+		[ENCAP_4IN4] = "4in4", [ENCAP_6IN4] = "6in4", [ENCAP_4IN6] = "4in6",
+		[ENCAP_6IN6] = "6in6", [ENCAP_GRE] = "gre", [ENCAP_ERSPAN] = "erspan",
+		[ENCAP_VXLAN] = "vxlan", [ENCAP_GENEVE] = "geneve", [ENCAP_TEREDO] = "teredo",
+		[ENCAP_CAPWAP] = "capwap", [ENCAP_IEEE80211] = "802.11",
+	};
+	return (unsigned)e < ENCAP__COUNT && names[e] ? names[e] : "unknown";
 }
 
 const char *decode_linktype_name(int dlt)
@@ -189,7 +204,7 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 	switch (dlt) {
 	case DLT_EN10MB:
 		cur_skip(c, 12);
-		kind = walk_ethertype(c, cur_be16(c), st);
+		kind = walk_ethertype(c, cur_be16(c), p, st);
 		break;
 	case DLT_NULL:
 	case DLT_LOOP: {
@@ -215,13 +230,13 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 		break;
 	case DLT_LINUX_SLL:
 		cur_skip(c, 14);
-		kind = walk_ethertype(c, cur_be16(c), st);
+		kind = walk_ethertype(c, cur_be16(c), p, st);
 		break;
 	case DLT_LINUX_SLL2: {
 		uint16_t proto = cur_be16(c);
 		cur_skip(c, 18);
 		if (cur_ok(c))
-			kind = walk_ethertype(c, proto, st);
+			kind = walk_ethertype(c, proto, p, st);
 		break;
 	}
 	case DLT_PPP:
@@ -290,6 +305,7 @@ bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 	cur_init(&c, data, caplen);
 	p->caplen = caplen;
 	p->encap_depth = 0;
+	p->nencap = 0;
 	p->tcp_flags = 0;
 	p->seq = 0;
 	p->sport = p->dport = 0;
@@ -476,6 +492,8 @@ static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct s
 				stat_inc(st, ST_tunnel_too_deep);
 				return false;
 			}
+			packet_push_encap(p, p->family == 4 ? (next == 4 ? ENCAP_4IN4 : ENCAP_6IN4)
+							     : (next == 4 ? ENCAP_4IN6 : ENCAP_6IN6));
 			kind = next == 4 ? L3_IPV4 : L3_IPV6;
 			continue;
 		}

@@ -19,6 +19,25 @@
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
+/* What the inner packet was found inside, outermost first: recorded on the
+ * packet, its flow and its events ("encapsulation"). */
+enum encap {
+	ENCAP_VLAN = 1,            /* 802.1Q / 802.1ad tag */
+	ENCAP_MPLS,
+	ENCAP_PPPOE,
+	ENCAP_4IN4, ENCAP_6IN4, ENCAP_4IN6, ENCAP_6IN6,   /* IP directly in IP */
+	ENCAP_GRE,
+	ENCAP_ERSPAN,
+	ENCAP_VXLAN,
+	ENCAP_GENEVE,
+	ENCAP_TEREDO,
+	ENCAP_CAPWAP,
+	ENCAP_IEEE80211,           /* an 802.11 data frame */
+	ENCAP__COUNT
+};
+
+#define DECODE_MAX_ENCAP 8         /* layers recorded; deeper ones are walked, not listed */
+
 struct packet {
 	uint64_t ts_ns;            /* capture time, ns since the epoch */
 	uint32_t caplen;
@@ -31,6 +50,8 @@ struct packet {
 	uint8_t tcp_flags;
 	uint32_t seq;
 	uint8_t encap_depth;       /* IP-in-IP layers walked */
+	uint8_t nencap;            /* encapsulations recorded in encap[] */
+	uint8_t encap[DECODE_MAX_ENCAP];   /* enum encap, outermost first */
 
 	const uint8_t *payload;    /* transport payload, as far as captured */
 	uint32_t payload_len;
@@ -44,6 +65,16 @@ bool decode_linktype_supported(int dlt);
  * flow; false otherwise, with the reason counted (a decode error, "not IP"). */
 bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 		   struct packet *p, struct stats *st);
+
+/* Record an encapsulation walked on the way in. */
+static inline void packet_push_encap(struct packet *p, enum encap e)
+{
+	if (p->nencap < DECODE_MAX_ENCAP)
+		p->encap[p->nencap++] = (uint8_t)e;
+}
+
+/* Name of an encapsulation in events: "vlan", "gre", "6in4", ... */
+const char *decode_encap_name(enum encap e);
 
 /* Name of a DLT for messages ("EN10MB", ...). */
 const char *decode_linktype_name(int dlt);

@@ -46,6 +46,14 @@ static void put_header(struct jbuf *j, const struct sighting *s, const char *eve
 	jb_kstr(j, "proto", p->proto == IPPROTO_NUM_TCP ? "TCP" : "UDP");
 	jb_kstr(j, "app_proto", s->kind == NAME_DNS ? "dns" : "tls");
 	jb_kstr(j, "direction", s->dir == 0 ? "to_server" : "to_client");
+	if (p->nencap) {
+		/* the layers this packet came through, outermost first */
+		jb_key(j, "encapsulation");
+		jb_arr_open(j);
+		for (unsigned i = 0; i < p->nencap; i++)
+			jb_vstr(j, decode_encap_name((enum encap)p->encap[i]));
+		jb_arr_close(j);
+	}
 }
 
 static const char *tls_version_name(uint16_t v)

@@ -246,6 +246,8 @@ struct flow *flow_get_ref(struct flow_table *t, const struct packet *p, const st
 			      (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK);
 		f->client = (uint8_t)(synack ? !side : side);
 		f->in_use = 1;
+		f->nencap = p->nencap;
+		memcpy(f->encap, p->encap, sizeof f->encap);
 		stream_init(&f->dir[0]);
 		stream_init(&f->dir[1]);
 		f->hnext = *bucket;

@@ -47,6 +47,8 @@ struct flow {
 	uint64_t first_ns;
 	uint32_t lprev, lnext;       /* activity list of its class (index + 1) */
 	struct stream_dir dir[2];    /* per-direction TCP reassembly and parser state */
+	uint8_t nencap;              /* the encapsulation its first packet came in */
+	uint8_t encap[DECODE_MAX_ENCAP];
 };
 
 struct flow_config {

@@ -310,6 +310,9 @@ static void test_ethertype_stacks(void)
 	put(&in, ip6.b, ip6.n);
 	f = eth(0x88a8, &in);
 	expect_ok("QinQ", DLT_EN10MB, &f, 6, IPPROTO_NUM_UDP);
+	CHECK_EQ(pkt.nencap, 2);
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[0]), "vlan");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[1]), "vlan");
 
 	for (int tags = 4; tags <= 5; tags++) {
 		in.n = 0;
@@ -490,6 +493,8 @@ static void test_tunnels(void)
 	ip = ipv4(4, &in4);
 	expect_ok("IPv4 in IPv4", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
 	CHECK_EQ(pkt.encap_depth, 1);
+	CHECK_EQ(pkt.nencap, 1);
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[0]), "4in4");
 	ip = ipv4(41, &in6);
 	expect_ok("6in4", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
 	CHECK_EQ(pkt.encap_depth, 1);
@@ -502,6 +507,10 @@ static void test_tunnels(void)
 	ip = ipv4(4, &b);
 	expect_ok("3 tunnel layers", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
 	CHECK_EQ(pkt.encap_depth, 3);
+	CHECK_EQ(pkt.nencap, 3);           /* outermost first */
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[0]), "4in4");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[1]), "6in4");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[2]), "4in6");
 	a = ipv4(4, &ip);
 	expect_fail("4 tunnel layers", DLT_RAW, &a, ST_tunnel_too_deep);
 }

@@ -83,6 +83,8 @@ void config_defaults(struct config *c)
 	c->stream_buffers = 4096;
 	c->alerts_path = strdup("-");
 	c->names_path = strdup("");
+	c->dns_mdns = false;        /* multicast names of the local link: noise */
+	c->dns_llmnr = false;
 	c->alert_ring = 8192;
 	c->http_enabled = true;
 	c->http_listen = strdup("127.0.0.1:8653");
@@ -468,6 +470,11 @@ static const struct key stream_keys[] = {
 	{ "buffers", UINT, F(stream_buffers), 16, 1u << 20 },
 	{ NULL, 0, 0, 0, 0 },
 };
+static const struct key dns_keys[] = {
+	{ "mdns", BOOL, F(dns_mdns), 0, 0 },
+	{ "llmnr", BOOL, F(dns_llmnr), 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
 static const struct key output_keys[] = {
 	{ "alerts", PATH, F(alerts_path), 0, 0 },
 	{ "names", PATH, F(names_path), 0, 0 },
@@ -497,6 +504,7 @@ static const struct section {
 	{ "output", output_keys, 0, 0, 0 },
 	{ "alerts", alerts_keys, 0, 0, 0 },
 	{ "http", http_keys, 0, 0, 0 },
+	{ "dns", dns_keys, 0, 0, 0 },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 

@@ -14,6 +14,13 @@
 
 enum name_kind { NAME_DNS, NAME_TLS };
 
+/* What a DNS name sighted was in its message. */
+enum sighting_via {
+	VIA_QUESTION,                     /* the question name (logged) */
+	VIA_CNAME,                        /* a CNAME's target (matched, not logged) */
+	VIA_SVCB,                         /* an SVCB/HTTPS TargetName (matched, not logged) */
+};
+
 /* One observed name with where it was seen. */
 struct sighting {
 	enum name_kind kind;
@@ -23,8 +30,13 @@ struct sighting {
 	const char *name;                 /* as on the wire */
 	size_t len;
 	const struct dns_header *dns;     /* NAME_DNS */
-	const struct dns_question *q;
+	const struct dns_question *q;     /* NULL: a message without questions */
+	const struct dns_answers *answers; /* NULL: none read */
+	enum sighting_via via;
+	const char *via_owner;            /* VIA_CNAME/VIA_SVCB: the record's owner */
+	size_t via_owner_len;
 	uint16_t tls_version;             /* NAME_TLS: ClientHello legacy_version */
+	const char *encrypted_dns;        /* NAME_TLS: "dot", "doh", "doq" or NULL */
 };
 
 /* "2023-06-01T10:00:00.123456+0000" (UTC) into buf (at least 32 bytes). */

@@ -13,6 +13,7 @@
 #include "alert.h"
 #include "config.h"
 #include "decode.h"
+#include "dns.h"
 #include "flow.h"
 #include "rules.h"
 #include "stats.h"
@@ -58,6 +59,9 @@ struct worker {
 	struct flow *flow;
 	int dir;
 	unsigned questions;           /* of the DNS message being read */
+	struct dns_question first_q;  /* its first question, for its answers' targets */
+	struct dns_answers answers;   /* its answer section */
+	bool mdns_on, llmnr_on;       /* dns.mdns, dns.llmnr */
 	bool alerts_unflushed;
 
 	/* a batch, decoded ahead of inspection */

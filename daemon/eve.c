@@ -157,9 +157,13 @@ static void put_answer(struct jbuf *j, const struct dns_answer *a)
 	jb_obj_close(j);
 }
 
-/* Room kept at the end of a line for what closes it: answers that would eat
- * into it are left out, so a response padded with answers cannot push its
- * own event (or its alert) out of the line buffer. */
+/* Answers are written while they fit in ANSWERS_MAX bytes and leave
+ * LINE_RESERVE bytes of the line for what closes it; the rest are left out
+ * (answers_incomplete).  So a response padded with answers can neither push
+ * its own event or alert out of the line buffer nor make every alert fill
+ * the alert ring 15 times faster.  The largest answers array in the corpus
+ * takes 1.6 KB. */
+#define ANSWERS_MAX 4096
 #define LINE_RESERVE 64
 
 static void put_answers(struct jbuf *j, const struct dns_answers *ans)
@@ -169,10 +173,11 @@ static void put_answers(struct jbuf *j, const struct dns_answers *ans)
 	if (ans->n) {
 		jb_key(j, "answers");
 		jb_arr_open(j);
+		size_t start = j->len;
 		for (size_t i = 0; i < ans->n; i++) {
 			struct jb_mark m = jb_mark(j);
 			put_answer(j, &ans->a[i]);
-			if (j->overflow || j->cap - j->len < LINE_RESERVE) {
+			if (j->overflow || j->cap - j->len < LINE_RESERVE || j->len - start > ANSWERS_MAX) {
 				jb_rewind(j, m);
 				incomplete = true;
 				break;

@@ -332,18 +332,19 @@ enum parse_result dns_parse(const uint8_t *msg, size_t len, unsigned flags,
 	/* The answers come after the questions but are wanted with them: step
 	 * over the questions first (checked, not copied).  A fault there leaves
 	 * the answers unread; the second pass reports the questions before it. */
-	if (ans) {
+	if (ans)
+		ans->h = h;
+	if (ans && h.ancount) {
 		size_t off = DNS_HEADER_LEN, name_len;
 		unsigned i;
 
-		ans->h = h;
 		for (i = 0; i < h.qdcount; i++) {
 			if (read_name(msg, len, &off, NULL, &name_len) != PARSE_OK ||
 			    len - off < 4)
 				break;
 			off += 4;
 		}
-		if (i == h.qdcount && h.ancount) {
+		if (i == h.qdcount) {
 			if (h.opcode == 0)
 				read_answers(msg, len, off, flags, ans);
 			else

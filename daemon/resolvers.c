@@ -18,27 +18,28 @@
  *   Apple       doh.dns.apple.com: no provider page; the name Apple devices use.
  * A resolver's own web page on the same name (dns.google, one.one.one.one)
  * is counted too: the name is all there is to go by. */
-#include <string.h>
-
 #include "resolvers.h"
 
-static const char *const resolvers[] = {
-	"dns.google", "dns.google.com",
-	"cloudflare-dns.com", "one.one.one.one",
-	"dns.quad9.net", "dns9.quad9.net", "dns10.quad9.net", "dns11.quad9.net",
-	"dns12.quad9.net",
-	"doh.opendns.com", "doh.familyshield.opendns.com",
-	"dns.nextdns.io",
-	"dns.adguard-dns.com", "unfiltered.adguard-dns.com", "family.adguard-dns.com",
-	"d.adguard-dns.com", "dns.adguard.com", "dns-family.adguard.com",
-	"dns-unfiltered.adguard.com",
-	"doh.dns.apple.com",
-	"dns.mullvad.net",
-	"doh.cleanbrowsing.org", "family-filter-dns.cleanbrowsing.org",
-	"adult-filter-dns.cleanbrowsing.org", "security-filter-dns.cleanbrowsing.org",
-	"freedns.controld.com", "dns.controld.com",
-	"doh.xfinity.com",
+/* The names, with their lengths worked out at compile time. */
+#define R(s) { s, sizeof s - 1 }
+static const struct { const char *name; size_t len; } resolvers[] = {
+	R("dns.google"), R("dns.google.com"),
+	R("cloudflare-dns.com"), R("one.one.one.one"),
+	R("dns.quad9.net"), R("dns9.quad9.net"), R("dns10.quad9.net"), R("dns11.quad9.net"),
+	R("dns12.quad9.net"),
+	R("doh.opendns.com"), R("doh.familyshield.opendns.com"),
+	R("dns.nextdns.io"),
+	R("dns.adguard-dns.com"), R("unfiltered.adguard-dns.com"), R("family.adguard-dns.com"),
+	R("d.adguard-dns.com"), R("dns.adguard.com"), R("dns-family.adguard.com"),
+	R("dns-unfiltered.adguard.com"),
+	R("doh.dns.apple.com"),
+	R("dns.mullvad.net"),
+	R("doh.cleanbrowsing.org"), R("family-filter-dns.cleanbrowsing.org"),
+	R("adult-filter-dns.cleanbrowsing.org"), R("security-filter-dns.cleanbrowsing.org"),
+	R("freedns.controld.com"), R("dns.controld.com"),
+	R("doh.xfinity.com"),
 };
+#undef R
 
 static char lower(char c)
 {
@@ -46,10 +47,8 @@ static char lower(char c)
 }
 
 /* name ends with the label sequence e: equal, or with a '.' before it. */
-static bool in_subtree(const char *name, size_t len, const char *e)
+static bool in_subtree(const char *name, size_t len, const char *e, size_t elen)
 {
-	size_t elen = strlen(e);
-
 	if (len < elen || (len > elen && name[len - elen - 1] != '.'))
 		return false;
 	for (size_t i = 0; i < elen; i++)
@@ -63,7 +62,7 @@ bool dns_encrypted_resolver(const char *name, size_t len)
 	if (len > 0 && name[len - 1] == '.')
 		len--;
 	for (size_t i = 0; i < sizeof resolvers / sizeof resolvers[0]; i++)
-		if (in_subtree(name, len, resolvers[i]))
+		if (in_subtree(name, len, resolvers[i].name, resolvers[i].len))
 			return true;
 	return false;
 }

@@ -144,24 +144,6 @@ static void sighted(struct worker *w, struct sighting *s)
 	}
 }
 
-static void dns_question(void *ctx, const struct dns_header *h, const struct dns_question *q)
-{
-	struct worker *w = ctx;
-	/* Real messages ask one question; a message asking thousands must not
-	 * turn one packet into thousands of lookups and alerts. */
-	if (++w->questions > DNS_MAX_QUESTIONS) {
-		stat_inc(&w->stats, ST_dns_questions_capped);
-		return;
-	}
-	if (w->questions == 1)
-		w->first_q = *q;
-	struct sighting s = {
-		.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
-		.name = q->name, .len = q->name_len, .dns = h, .q = q, .answers = &w->answers,
-	};
-	sighted(w, &s);
-}
-
 static bool same_name(const char *a, size_t alen, const char *b, size_t blen)
 {
 	if (alen != blen)
@@ -201,6 +183,26 @@ static void dns_targets(struct worker *w, const struct dns_question *q)
 	}
 }
 
+static void dns_question(void *ctx, const struct dns_header *h, const struct dns_question *q)
+{
+	struct worker *w = ctx;
+	/* Real messages ask one question; a message asking thousands must not
+	 * turn one packet into thousands of lookups and alerts. */
+	if (++w->questions > DNS_MAX_QUESTIONS) {
+		stat_inc(&w->stats, ST_dns_questions_capped);
+		return;
+	}
+	struct sighting s = {
+		.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+		.name = q->name, .len = q->name_len, .dns = h, .q = q, .answers = &w->answers,
+	};
+	sighted(w, &s);
+	/* The answers were read before the questions: their targets go with
+	 * the first question. */
+	if (w->questions == 1)
+		dns_targets(w, q);
+}
+
 static void count_answers(struct worker *w, const struct dns_answers *ans)
 {
 	stat_add(&w->stats, ST_dns_answers, ans->n);
@@ -228,8 +230,9 @@ static void dns_message(struct worker *w, const uint8_t *msg, size_t len, unsign
 	count_answers(w, &w->answers);
 	if (!w->answers.n)
 		return;
-	const struct dns_question *q = w->questions ? &w->first_q : NULL;
-	if (!q && w->sink->names_on) {
+	if (w->questions)
+		return;                          /* targets went with the first question */
+	if (w->sink->names_on) {
 		/* No question (mDNS answers come so): the answers get a line
 		 * of their own, without rrname. */
 		struct sighting s = {
@@ -238,7 +241,7 @@ static void dns_message(struct worker *w, const uint8_t *msg, size_t len, unsign
 		};
 		gather_name(w, eve_format_name(&s, w->line, sizeof w->line));
 	}
-	dns_targets(w, q);
+	dns_targets(w, NULL);
 }
 
 /* Names point into the stream bytes, which stay put until the parser returns. */

@@ -59,7 +59,6 @@ struct worker {
 	struct flow *flow;
 	int dir;
 	unsigned questions;           /* of the DNS message being read */
-	struct dns_question first_q;  /* its first question, for its answers' targets */
 	struct dns_answers answers;   /* its answer section */
 	bool mdns_on, llmnr_on;       /* dns.mdns, dns.llmnr */
 	bool alerts_unflushed;

@@ -32,7 +32,17 @@
 	X(ipv6_fragment,        decode,  "IPv6 fragments (not reassembled: skipped, but a first fragment cut short by the snaplen is inspected as far as it goes)") \
 	X(ipv6_ext_too_many,    decode,  "IPv6 packets with more than 8 extension headers") \
 	X(ip_payload_cut,       decode,  "IP packets whose payload the capture cut short (snaplen); inspected as far as captured") \
-	X(tunnel_too_deep,      decode,  "IP-in-IP nesting beyond the limit") \
+	X(tunnel_too_deep,      decode,  "tunnels inside tunnels beyond 4 layers (IP-in-IP, GRE, VXLAN, GENEVE and Teredo share the bound)") \
+	X(tunnel_truncated,     decode,  "GENEVE options, or the frame or packet header inside a tunnel, cut short") \
+	X(gre,                  decode,  "GRE packets decapsulated (ERSPAN and PPTP included)") \
+	X(gre_truncated,        decode,  "GRE headers, or the ERSPAN header after one, cut short") \
+	X(gre_unsupported,      decode,  "GRE packets of a version, RFC 1701 routing flag or protocol type not decoded") \
+	X(erspan,               decode,  "ERSPAN type I, II and III packets decapsulated") \
+	X(erspan_unsupported,   decode,  "ERSPAN packets of a version or frame type not decoded") \
+	X(vxlan,                decode,  "VXLAN packets (UDP 4789) decapsulated") \
+	X(geneve,               decode,  "GENEVE packets (UDP 6081) decapsulated") \
+	X(geneve_unsupported,   decode,  "GENEVE packets carrying a protocol other than Ethernet, IPv4 or IPv6") \
+	X(teredo,               decode,  "Teredo packets (IPv6 in UDP 3544) decapsulated") \
 	X(tcp_truncated,        decode,  "TCP headers cut short") \
 	X(tcp_malformed,        decode,  "TCP headers with a bad data offset") \
 	X(udp_truncated,        decode,  "UDP headers cut short") \

@@ -20,10 +20,6 @@ import sys
 # 802.11, tunnels, IP fragments, QUIC).  Each with the reason.  Nothing else
 # may be excused.
 KNOWN_GAPS = {
-    "ndpi-vxlan.pcap": "VXLAN (UDP 4789) is not decapsulated yet",
-    "zeek-erspan.pcap": "GRE/ERSPAN is not decapsulated yet",
-    "zeek-tunnels-gre-sample.pcap": "GRE is not decapsulated yet",
-    "zeek-tunnels-geneve-47101.pcap": "GENEVE is not decapsulated yet",
 "ndpi-capwap_data.pcapng": "CAPWAP carrying 802.11 is not decapsulated yet",
     "zeek-radiotap.pcap": "802.11 with radiotap is not decoded yet",
     "zeek-radiotap.pcap.gz": "802.11 with radiotap is not decoded yet",

@@ -15,6 +15,10 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      stall (pinning reassembly buffers), then one whole
                      ClientHello split over two segments; run with
                      stream.buffers: 16 its SNI must still be read
+  tunnels.pcap       DNS and TLS inside GRE (key, sequence, TEB), ERSPAN II and
+                     III, PPTP, VXLAN, GENEVE, Teredo and tunnels in tunnels,
+                     and broken tunnels whose names must not be seen;
+                     tunnels.encap says which encapsulation each name is under
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -130,10 +134,12 @@ class Pcap:
 
 
 class TcpConn:
-    """Frames of one TCP connection, client port cport, server port sport."""
-    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True):
+    """Frames of one TCP connection, client port cport, server port sport.
+    wrap(ip_packet, v6) makes the frame (default: Ethernet)."""
+    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True, wrap=None):
         self.p, self.cport, self.sport = pcap, cport, sport
         self.c_seq, self.s_seq, self.v6 = isn_c, isn_s, v6
+        self.wrap = wrap or (lambda ip, v6: eth(ip, 0x86DD if v6 else 0x0800))
         if handshake:
             self.frame(True, 0x02, b"", seq=self.c_seq)
             self.frame(False, 0x12, b"", seq=self.s_seq)
@@ -146,10 +152,10 @@ class TcpConn:
         seg = tcp(sp, dp, seq, flags, payload)
         if self.v6:
             s, d = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
-            self.p.add(eth(ipv6(s, d, 6, seg), 0x86DD))
+            self.p.add(self.wrap(ipv6(s, d, 6, seg), True))
         else:
             s, d = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
-            self.p.add(eth(ipv4(s, d, 6, seg)))
+            self.p.add(self.wrap(ipv4(s, d, 6, seg), False))
 
     def send(self, from_client, data, offset=0, advance=True):
         """Send data at `offset` bytes past the current sequence number."""
@@ -374,6 +380,191 @@ def make_pinning(out):
     write_truth(os.path.join(out, "pinning", "pin.truth"), [("sni", "after-pinning.example.com")])
 
 
+# Tunnel endpoints: a documentation range apart from the hosts inside.
+TUN_A, TUN_B = bytes([203, 0, 113, 1]), bytes([203, 0, 113, 2])
+TUN_A6 = bytes.fromhex("20010db8ffff00000000000000000001")
+TUN_B6 = bytes.fromhex("20010db8ffff00000000000000000002")
+
+
+def gre(payload, proto, key=None, seq=None, csum=False, version=0, ack=None):
+    """GRE (RFC 2784, RFC 2890); version 1 is PPTP's (RFC 2637 4.1)."""
+    flags = (0x8000 if csum else 0) | (0x2000 if key is not None else 0) | \
+            (0x1000 if seq is not None else 0) | (0x0080 if ack is not None else 0) | version
+    h = struct.pack("!HH", flags, proto)
+    if csum:
+        h += struct.pack("!HH", 0, 0)
+    for field in (key, seq, ack):
+        if field is not None:
+            h += struct.pack("!I", field)
+    return h + payload
+
+
+def over_gre(inner, proto, v6=False, **kw):
+    """An Ethernet frame of IPv4 (or IPv6) GRE between the tunnel endpoints."""
+    g = gre(inner, proto, **kw)
+    if v6:
+        return eth(ipv6(TUN_A6, TUN_B6, 47, g), 0x86DD)
+    return eth(ipv4(TUN_A, TUN_B, 47, g))
+
+
+def over_udp(payload, sport, dport, v6=False):
+    if v6:
+        return eth(ipv6(TUN_A6, TUN_B6, 17, udp(sport, dport, payload)), 0x86DD)
+    return eth(ipv4(TUN_A, TUN_B, 17, udp(sport, dport, payload)))
+
+
+def erspan2(frame, session=3):
+    """ERSPAN type II header, version 1 (draft-foschiano-erspan-03 4.2)."""
+    return struct.pack("!HHI", 1 << 12 | 10, session, 0x12345) + frame
+
+
+def erspan3(frame, sub=False, ft=0):
+    """ERSPAN type III header, version 2 (4.3), optional platform subheader."""
+    h = struct.pack("!HHIHBB", 2 << 12 | 10, 3, 0x11223344, 5, ft << 2, 1 if sub else 0)
+    return h + (b"\x03platfrm" if sub else b"") + frame
+
+
+def vxlan(frame, vni=0xabc):
+    """VXLAN (RFC 7348 5): I flag, VNI."""
+    return struct.pack("!II", 0x08000000, vni << 8) + frame
+
+
+def geneve(payload, proto=0x6558, optwords=0, ver=0):
+    """GENEVE (RFC 8926 3.4) with one critical option of optwords words."""
+    h = struct.pack("!BBHI", ver << 6 | optwords, 0x40 if optwords else 0, proto, 0x1092 << 8)
+    if optwords:
+        h += struct.pack("!HBB", 0x0102, 0x80, optwords - 1) + b"\0" * (4 * (optwords - 1))
+    return h + payload
+
+
+def teredo(ip6, auth=False, origin=False):
+    """Teredo (RFC 4380 5.1.1): optional authentication, origin indication."""
+    h = b""
+    if auth:
+        h += b"\x00\x01\x04\x08" + b"clidauthvalu" + b"noncenon" + b"\x00"
+    if origin:
+        h += struct.pack("!HHI", 0, 0xFFFF ^ 40000, 0xFFFFFFFF ^ 0xC6120002)
+    return h + ip6
+
+
+def make_tunnels(out):
+    p = Pcap(os.path.join(out, "tunnels.pcap"))
+    truth, encap = [], {}
+
+    def dns_in(name, wrap, qid=0x300, v6=False):
+        if v6:
+            ip = ipv6(CLIENT6, SERVER6, 17, udp(40400 + qid % 100, 53, dns_query(name, qid)))
+        else:
+            ip = ipv4(CLIENT, SERVER, 17, udp(40400 + qid % 100, 53, dns_query(name, qid)))
+        p.add(wrap(ip, v6))
+
+    def seen(kind, name, layers):
+        truth.append((kind, name))
+        encap[name] = layers
+
+    # 1. GRE with a key (the C2 name: an alert), and with key, sequence number
+    #    and checksum over IPv6 carrying IPv6.
+    dns_in("backuprabbit.com", lambda ip, v6: over_gre(ip, 0x0800, key=7), 0x301)
+    seen("dns", "backuprabbit.com", ["gre"])
+    dns_in("gre6.example.com", lambda ip, v6: over_gre(ip, 0x86DD, v6=True, key=7, seq=1, csum=True),
+           0x302, v6=True)
+    seen("dns", "gre6.example.com", ["gre"])
+
+    # 2. A TLS connection bridged over GRE (TEB: Ethernet inside), a VLAN tag
+    #    on the inner frame.
+    teb = lambda ip, v6: over_gre(eth(ip, 0x0800, vlans=((0x8100, 42),)), 0x6558, seq=9)
+    conn = TcpConn(p, 50200, 443, wrap=teb)
+    conn.send(True, records(client_hello("gre-teb.example.com")))
+    seen("sni", "gre-teb.example.com", ["gre", "vlan"])
+
+    # 3. ERSPAN II and III (with a platform subheader) mirror sessions.
+    dns_in("erspan2.example.com", lambda ip, v6: over_gre(erspan2(eth(ip)), 0x88BE, seq=1), 0x303)
+    seen("dns", "erspan2.example.com", ["gre", "erspan"])
+    conn = TcpConn(p, 50201, 443, wrap=lambda ip, v6: over_gre(erspan3(eth(ip), sub=True), 0x22EB, seq=2))
+    conn.send(True, records(client_hello("erspan3.example.com")))
+    seen("sni", "erspan3.example.com", ["gre", "erspan"])
+
+    # 4. PPTP: enhanced GRE carrying PPP.
+    pptp = lambda ip, v6: over_gre(b"\xff\x03\x00\x21" + ip, 0x880B, version=1,
+                                   key=len(ip) + 4 << 16 | 0x77, seq=5, ack=4)
+    dns_in("pptp.example.com", pptp, 0x304)
+    seen("dns", "pptp.example.com", ["gre"])
+
+    # 5. VXLAN: a TLS connection to the other C2 name (an alert), and DNS.
+    vx = lambda ip, v6: over_udp(vxlan(eth(ip, 0x86DD if v6 else 0x0800)), 51000, 4789)
+    conn = TcpConn(p, 50202, 443, wrap=vx)
+    conn.send(True, records(client_hello("web-trackers.com")))
+    seen("sni", "web-trackers.com", ["vxlan"])
+    dns_in("vxlan.example.com", vx, 0x305, v6=True)
+    seen("dns", "vxlan.example.com", ["vxlan"])
+
+    # 6. GENEVE (over IPv6) with options, carrying Ethernet; and IPv4 directly.
+    gen = lambda ip, v6: over_udp(geneve(eth(ip), optwords=3), 47101, 6081, v6=True)
+    conn = TcpConn(p, 50203, 443, wrap=gen)
+    conn.send(True, records(client_hello("geneve.example.net")))
+    seen("sni", "geneve.example.net", ["geneve"])
+    dns_in("geneve-ip.example.net", lambda ip, v6: over_udp(geneve(ip, proto=0x0800), 47102, 6081), 0x306)
+    seen("dns", "geneve-ip.example.net", ["geneve"])
+
+    # 7. Teredo: DNS over IPv6 with an origin indication from the server's
+    #    port, and a TLS connection with an authentication header.
+    dns_in("teredo.example.org", lambda ip, v6: over_udp(teredo(ip, origin=True), 3544, 40000),
+           0x307, v6=True)
+    seen("dns", "teredo.example.org", ["teredo"])
+    conn = TcpConn(p, 50204, 443, v6=True,
+                   wrap=lambda ip, v6: over_udp(teredo(ip, auth=True), 40001, 3544))
+    conn.send(True, records(client_hello("teredo.example.org")))
+    seen("sni", "teredo.example.org", ["teredo"])
+
+    # 8. Tunnels in tunnels: VXLAN in GRE, and 4 layers (GENEVE in 6in4 in
+    #    GRE, VXLAN inside), the most walked.
+    dns_in("nested.example.com", lambda ip, v6: over_gre(
+        ipv4(TUN_A, TUN_B, 17, udp(51001, 4789, vxlan(eth(ip)))), 0x0800), 0x308)
+    seen("dns", "nested.example.com", ["gre", "vxlan"])
+
+    def four(ip, v6):
+        a = ipv4(TUN_A, TUN_B, 17, udp(51002, 4789, vxlan(eth(ip))))
+        a = ipv6(TUN_A6, TUN_B6, 17, udp(51003, 6081, geneve(a, proto=0x0800)))
+        return over_gre(ipv4(TUN_A, TUN_B, 41, a), 0x0800)
+    dns_in("four-deep.example.com", four, 0x309)
+    seen("dns", "four-deep.example.com", ["gre", "6in4", "geneve", "vxlan"])
+
+    # 9. Broken tunnels: none of these names may be seen.
+    def loop(ip, v6):                                 # GRE in GRE ... 8 deep
+        for _ in range(8):
+            ip = ipv4(TUN_A, TUN_B, 47, gre(ip, 0x0800))
+        return eth(ip)
+    dns_in("too-deep.example.com", loop, 0x310)
+    dns_in("gre-v3.example.com", lambda ip, v6: over_gre(ip, 0x0800, version=3), 0x311)
+    dns_in("routing.example.com", lambda ip, v6: eth(ipv4(TUN_A, TUN_B, 47,
+           struct.pack("!HH", 0x4000, 0x0800) + b"\0" * 4 + ip)), 0x312)
+    dns_in("erspan-v7.example.com", lambda ip, v6: over_gre(
+        struct.pack("!HHI", 7 << 12, 3, 0) + eth(ip), 0x88BE, seq=1), 0x313)
+    dns_in("erspan-cut.example.com", lambda ip, v6: over_gre(b"\x10\x00\x00", 0x88BE, seq=1), 0x314)
+    dns_in("geneve-liar.example.com", lambda ip, v6: over_udp(
+        bytes([63]) + geneve(eth(ip))[1:], 47104, 6081), 0x315)
+    dns_in("geneve-nsh.example.com", lambda ip, v6: over_udp(geneve(eth(ip), proto=0x894F), 47105, 6081), 0x316)
+    dns_in("vxlan-cut.example.com", lambda ip, v6: over_udp(vxlan(eth(ip)[:13]), 51004, 4789), 0x317)
+    def teredo_liar(ip, v6):                          # IPv6 payload length one beyond
+        ip = ip[:4] + struct.pack("!H", len(ip) - 40 + 1) + ip[6:]
+        return over_udp(teredo(ip), 40002, 3544)
+    dns_in("teredo-liar.example.org", teredo_liar, 0x318, v6=True)
+    # A GRE header cut by the IP total length: the IPv4 length says 24 bytes.
+    frame = bytearray(over_gre(ipv4(CLIENT, SERVER, 17, udp(40499, 53, dns_query("ip-liar.example.com"))),
+                               0x0800, key=1))
+    frame[16:18] = struct.pack("!H", 24)
+    p.add(bytes(frame))
+    # 10. A DNS answer to a client whose port is VXLAN's stays DNS.
+    p.add(eth(ipv4(SERVER, CLIENT, 17, udp(53, 4789, dns_answer("dns-to-4789.example.com",
+                                                                bytes([198, 18, 0, 9]), 0x0800)))))
+    truth.append(("dns", "dns-to-4789.example.com"))
+    p.close()
+    write_truth(os.path.join(out, "tunnels.truth"), truth)
+    with open(os.path.join(out, "tunnels.encap"), "w") as f:
+        for name in sorted(encap):
+            f.write("%s\t%s\n" % (name, ",".join(encap[name])))
+
+
 def make_big_frame(out):
     """One 9 MiB frame of link type D-Bus (231), which libpcap allows up to
     128 MiB: larger than a replay worker's ring."""
@@ -391,6 +582,7 @@ def main():
     make_streams(out)
     make_malformed(out)
     make_pinning(out)
+    make_tunnels(out)
 
 
 if __name__ == "__main__":

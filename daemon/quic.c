@@ -464,7 +464,7 @@ enum quic_datagram quic_client_datagram(struct quic_ctx *q, const uint8_t *p, si
 		/* A short header, or padding after the last long one, ends the
 		 * datagram's packets (RFC 9000 §12.2). */
 		if (!(p[pos] & 0x80))
-			break;
+			return i == 0 ? QUIC_NOT_QUIC : QUIC_SEEN;
 		if (i == QUIC_DATAGRAM_PACKETS) {
 			stat_inc(st, ST_quic_coalesced_capped);
 			break;

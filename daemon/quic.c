@@ -53,27 +53,36 @@ static const uint8_t salt_d29[20] = {
 };
 
 /* Packet types: RFC 9000 §17.2 (Initial 0, Retry 3); RFC 9369 §3.2 (Initial 1, Retry 0). */
-static const struct suite suite_v1 = { salt_v1, "quic key", "quic iv", "quic hp", 0, 3 };
-static const struct suite suite_v2 = { salt_v2, "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0 };
-static const struct suite suite_d29 = { salt_d29, "quic key", "quic iv", "quic hp", 0, 3 };
+enum { SUITE_V1, SUITE_V2, SUITE_D29, SUITES };
+static const struct suite suites[SUITES] = {
+	[SUITE_V1] = { salt_v1, "quic key", "quic iv", "quic hp", 0, 3 },
+	[SUITE_V2] = { salt_v2, "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0 },
+	[SUITE_D29] = { salt_d29, "quic key", "quic iv", "quic hp", 0, 3 },
+};
 
-#define SUITES_MAX 2
+#define SUITES_MAX 2			/* tried for one version */
 
 struct keys {
 	uint8_t key[AEAD_KEY], iv[AEAD_IV], hp[AEAD_KEY];
+};
+
+/* A connection's Initials share their keys, and deriving them costs five
+ * HMACs, each of which allocates inside libcrypto 3: so each suite keeps
+ * the last DCID's keys, its header protection key schedule in hp_ctx. */
+struct cached {
+	bool valid;
+	uint8_t dcid_len;
+	uint8_t dcid[QUIC_CID_MAX];
+	struct keys k;
+	EVP_CIPHER_CTX *hp_ctx;
 };
 
 struct quic_ctx {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *hmac;		/* HMAC-SHA256, digest set once */
 	EVP_CIPHER *ecb, *gcm;		/* fetched once: no implicit fetch per packet */
-	EVP_CIPHER_CTX *hp_ctx, *aead_ctx;
-	/* A connection's Initials share their keys: the last ones derived,
-	 * with the key schedule hp_ctx holds. */
-	const struct suite *cached;
-	uint8_t cached_dcid[QUIC_CID_MAX];
-	uint8_t cached_dcid_len;
-	struct keys keys;
+	EVP_CIPHER_CTX *aead_ctx;
+	struct cached cache[SUITES];
 	uint8_t plain[PLAIN_MAX];
 };
 
@@ -92,15 +101,20 @@ struct quic_ctx *quic_new(void)
 	q->hmac = q->mac ? EVP_MAC_CTX_new(q->mac) : NULL;
 	q->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	q->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
-	q->hp_ctx = EVP_CIPHER_CTX_new();
 	q->aead_ctx = EVP_CIPHER_CTX_new();
-	if (!q->hmac || !q->ecb || !q->gcm || !q->hp_ctx || !q->aead_ctx ||
+	if (!q->hmac || !q->ecb || !q->gcm || !q->aead_ctx ||
 	    EVP_MAC_CTX_set_params(q->hmac, params) != 1 ||
-	    EVP_EncryptInit_ex2(q->hp_ctx, q->ecb, zero, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(q->hp_ctx, 0) != 1 ||
 	    EVP_DecryptInit_ex2(q->aead_ctx, q->gcm, NULL, NULL, NULL) != 1) {
 		quic_free(q);
 		return NULL;
+	}
+	for (int i = 0; i < SUITES; i++) {
+		EVP_CIPHER_CTX *c = q->cache[i].hp_ctx = EVP_CIPHER_CTX_new();
+		if (!c || EVP_EncryptInit_ex2(c, q->ecb, zero, NULL, NULL) != 1 ||
+		    EVP_CIPHER_CTX_set_padding(c, 0) != 1) {
+			quic_free(q);
+			return NULL;
+		}
 	}
 	return q;
 }
@@ -110,7 +124,8 @@ void quic_free(struct quic_ctx *q)
 	if (!q)
 		return;
 	EVP_CIPHER_CTX_free(q->aead_ctx);
-	EVP_CIPHER_CTX_free(q->hp_ctx);
+	for (int i = 0; i < SUITES; i++)
+		EVP_CIPHER_CTX_free(q->cache[i].hp_ctx);
 	EVP_CIPHER_free(q->gcm);
 	EVP_CIPHER_free(q->ecb);
 	EVP_MAC_CTX_free(q->hmac);
@@ -168,26 +183,27 @@ static bool derive(struct quic_ctx *q, const struct suite *s, const uint8_t *dci
 	       expand_label(q, client, s->hp_label, k->hp, AEAD_KEY);
 }
 
-/* The keys of (s, dcid), derived unless they are the last ones. */
-static bool keys_for(struct quic_ctx *q, const struct suite *s, const uint8_t *dcid, size_t dcid_len)
+/* The keys of suite si for dcid, derived unless they are its last ones. */
+static struct cached *keys_for(struct quic_ctx *q, int si, const uint8_t *dcid, size_t dcid_len)
 {
-	if (q->cached == s && q->cached_dcid_len == dcid_len &&
-	    memcmp(q->cached_dcid, dcid, dcid_len) == 0)
-		return true;
-	q->cached = NULL;
-	if (!derive(q, s, dcid, dcid_len, &q->keys) ||
-	    EVP_EncryptInit_ex2(q->hp_ctx, NULL, q->keys.hp, NULL, NULL) != 1)
-		return false;
-	q->cached = s;
-	q->cached_dcid_len = (uint8_t)dcid_len;
-	memcpy(q->cached_dcid, dcid, dcid_len);
-	return true;
+	struct cached *c = &q->cache[si];
+	if (c->valid && c->dcid_len == dcid_len && memcmp(c->dcid, dcid, dcid_len) == 0)
+		return c;
+	c->valid = false;
+	if (!derive(q, &suites[si], dcid, dcid_len, &c->k) ||
+	    EVP_EncryptInit_ex2(c->hp_ctx, NULL, c->k.hp, NULL, NULL) != 1)
+		return NULL;
+	c->valid = true;
+	c->dcid_len = (uint8_t)dcid_len;
+	memcpy(c->dcid, dcid, dcid_len);
+	return c;
 }
 
 bool quic_client_initial_keys(struct quic_ctx *q, uint32_t version, const uint8_t *dcid,
 			      size_t dcid_len, uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
 {
-	const struct suite *s = version == QUIC_V2 ? &suite_v2 : version == QUIC_V1 ? &suite_v1 : NULL;
+	const struct suite *s = version == QUIC_V2 ? &suites[SUITE_V2] :
+				version == QUIC_V1 ? &suites[SUITE_V1] : NULL;
 	struct keys k;
 	if (!s || dcid_len > QUIC_CID_MAX || !derive(q, s, dcid, dcid_len, &k))
 		return false;
@@ -200,29 +216,29 @@ bool quic_client_initial_keys(struct quic_ctx *q, uint32_t version, const uint8_
 /* The key suites a version's Initials may use, most likely first; 0 for a
  * QUIC version whose Initials cannot be read (Google QUIC, older drafts,
  * vendor versions), -1 for a value that is no QUIC version. */
-static int suites_of(uint32_t v, const struct suite *out[SUITES_MAX])
+static int suites_of(uint32_t v, int out[SUITES_MAX])
 {
 	if (v == QUIC_V1) {
-		out[0] = &suite_v1;
+		out[0] = SUITE_V1;
 		return 1;
 	}
 	if (v == QUIC_V2) {
-		out[0] = &suite_v2;
+		out[0] = SUITE_V2;
 		return 1;
 	}
 	if (v >= 0xff00001d && v <= 0xff000022) {
 		/* drafts 29 to 34: the salt changed to v1's in draft 33; the
 		 * tag tells which one a packet used */
-		out[0] = &suite_d29;
-		out[1] = &suite_v1;
+		out[0] = SUITE_D29;
+		out[1] = SUITE_V1;
 		return 2;
 	}
 	if ((v & 0x0f0f0f0f) == 0x0a0a0a0a) {
 		/* RFC 9000 §15: reserved to force version negotiation.  Its
 		 * keys are defined nowhere; clients use those of a version
 		 * they speak (tshark assumes draft 29), so try v1 and draft 29. */
-		out[0] = &suite_v1;
-		out[1] = &suite_d29;
+		out[0] = SUITE_V1;
+		out[1] = SUITE_D29;
 		return 2;
 	}
 	if ((v >> 8) == 0xff0000 || (v >> 4) == 0xfaceb00 ||
@@ -262,16 +278,17 @@ static uint64_t cur_varint(struct cursor *c)
  * (the capture's bytes): the unprotected first byte and packet number are
  * fed to the AEAD as the pieces of its associated data.
  */
-static long decrypt(struct quic_ctx *q, const struct suite *s, const uint8_t *pkt, size_t pn_off,
+static long decrypt(struct quic_ctx *q, int si, const uint8_t *pkt, size_t pn_off,
 		    size_t length, const uint8_t *dcid, size_t dcid_len)
 {
 	uint8_t mask[2 * HP_SAMPLE], first, pn[PN_MAX], nonce[AEAD_IV], tag[AEAD_TAG];
 	int n = 0, fin = 0;
+	struct cached *c = keys_for(q, si, dcid, dcid_len);
 
-	if (!keys_for(q, s, dcid, dcid_len))
+	if (!c)
 		return -1;
 	/* §5.4.2: the sample starts 4 bytes after the packet number's start. */
-	if (EVP_EncryptUpdate(q->hp_ctx, mask, &n, pkt + pn_off + PN_MAX, HP_SAMPLE) != 1 ||
+	if (EVP_EncryptUpdate(c->hp_ctx, mask, &n, pkt + pn_off + PN_MAX, HP_SAMPLE) != 1 ||
 	    n != HP_SAMPLE)
 		return -1;
 	first = pkt[0] ^ (mask[0] & 0x0f);		/* §5.4.1: long header */
@@ -284,7 +301,7 @@ static long decrypt(struct quic_ctx *q, const struct suite *s, const uint8_t *pk
 	/* §5.3: the nonce is the IV xor the packet number, left-padded.  An
 	 * Initial's number is its truncated one: a client's first packets are
 	 * numbered from 0 (RFC 9000 §12.3, A.3 with nothing acknowledged). */
-	memcpy(nonce, q->keys.iv, AEAD_IV);
+	memcpy(nonce, c->k.iv, AEAD_IV);
 	for (size_t i = 0; i < 8; i++)
 		nonce[AEAD_IV - 1 - i] ^= (uint8_t)(number >> (8 * i));
 
@@ -297,7 +314,7 @@ static long decrypt(struct quic_ctx *q, const struct suite *s, const uint8_t *pk
 		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, AEAD_TAG),
 		OSSL_PARAM_construct_end(),
 	};
-	if (EVP_DecryptInit_ex2(q->aead_ctx, NULL, q->keys.key, nonce, NULL) != 1 ||
+	if (EVP_DecryptInit_ex2(q->aead_ctx, NULL, c->k.key, nonce, NULL) != 1 ||
 	    EVP_DecryptUpdate(q->aead_ctx, NULL, &n, &first, 1) != 1 ||
 	    EVP_DecryptUpdate(q->aead_ctx, NULL, &n, pkt + 1, (int)(pn_off - 1)) != 1 ||
 	    EVP_DecryptUpdate(q->aead_ctx, NULL, &n, pn, (int)pn_len) != 1 ||
@@ -387,14 +404,14 @@ enum pkt_result { PKT_NOT_QUIC, PKT_LAST, PKT_NEXT };
 static enum pkt_result read_packet(struct quic_ctx *q, const uint8_t *pkt, size_t left,
 				   struct stats *st, quic_crypto_fn fn, void *ctx, size_t *used)
 {
-	const struct suite *suites[SUITES_MAX];
+	int si[SUITES_MAX];
 	struct cursor c;
 	cur_init(&c, pkt, left);
 	uint8_t first = cur_u8(&c);
 	uint32_t version = cur_be32(&c);
 	if (!cur_ok(&c))
 		return PKT_NOT_QUIC;
-	int ns = suites_of(version, suites);
+	int ns = suites_of(version, si);
 	if (ns < 0)
 		return PKT_NOT_QUIC;
 	if (ns == 0) {
@@ -416,11 +433,11 @@ static enum pkt_result read_packet(struct quic_ctx *q, const uint8_t *pkt, size_
 	}
 	cur_skip(&c, scid_len);
 	unsigned type = (first >> 4) & 3;
-	if (cur_ok(&c) && type == suites[0]->type_retry) {
+	if (cur_ok(&c) && type == suites[si[0]].type_retry) {
 		stat_inc(st, ST_quic_not_initial);	/* takes the rest of the datagram */
 		return PKT_LAST;
 	}
-	if (type == suites[0]->type_initial) {
+	if (type == suites[si[0]].type_initial) {
 		uint64_t token = cur_varint(&c);
 		if (token > cur_left(&c)) {
 			stat_inc(st, ST_quic_truncated);
@@ -435,7 +452,7 @@ static enum pkt_result read_packet(struct quic_ctx *q, const uint8_t *pkt, size_
 	}
 	size_t pn_off = c.off;
 	*used = pn_off + (size_t)length;
-	if (type != suites[0]->type_initial) {
+	if (type != suites[si[0]].type_initial) {
 		stat_inc(st, ST_quic_not_initial);	/* 0-RTT, Handshake: no keys */
 		return PKT_NEXT;
 	}
@@ -446,7 +463,7 @@ static enum pkt_result read_packet(struct quic_ctx *q, const uint8_t *pkt, size_
 	}
 	long plain = -1;
 	for (int i = 0; i < ns && plain < 0; i++)
-		plain = decrypt(q, suites[i], pkt, pn_off, (size_t)length, dcid, dcid_len);
+		plain = decrypt(q, si[i], pkt, pn_off, (size_t)length, dcid, dcid_len);
 	if (plain < 0) {
 		stat_inc(st, ST_quic_decrypt_failed);
 		return PKT_NEXT;

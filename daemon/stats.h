@@ -62,9 +62,22 @@
 	X(dns_questions_capped, app,     "DNS questions not read because their message asked more than 16") \
 	X(tls_client_hellos,    app,     "TLS ClientHello messages parsed") \
 	X(tls_malformed,        app,     "TLS ClientHello messages that break the format") \
-	X(tls_too_large,        app,     "TLS ClientHello messages larger than the stream depth (parsed as far as buffered)") \
+	X(tls_too_large,        app,     "TLS ClientHello messages, over TCP or QUIC, larger than the stream depth (parsed as far as buffered)") \
+	X(tls_ech,              app,     "ClientHellos (TLS or QUIC) with an encrypted_client_hello extension") \
+	X(tls_ech_malformed,    app,     "encrypted_client_hello extensions that break the format (the hello is still read)") \
+	X(quic_initials,        app,     "QUIC client Initial packets decrypted") \
+	X(quic_client_hellos,   app,     "ClientHellos read from QUIC Initial CRYPTO frames") \
+	X(quic_decrypt_failed,  app,     "QUIC client Initial packets whose AEAD tag did not verify under their connection ID's keys") \
+	X(quic_malformed,       app,     "QUIC client Initials that break the format: connection ID over 20 bytes, too short for header protection, a bad frame, no ClientHello") \
+	X(quic_truncated,       app,     "QUIC packets whose header or Length runs past the datagram") \
+	X(quic_unsupported_version, app, "QUIC long-header packets of a version whose Initial keys are not known (Google QUIC, old drafts)") \
+	X(quic_not_initial,     app,     "QUIC 0-RTT, Handshake and Retry packets from clients before their ClientHello was read (not decryptable)") \
+	X(quic_coalesced_capped, app,    "QUIC packets not read because their datagram coalesced more than 8") \
+	X(quic_crypto_beyond_window, app, "QUIC CRYPTO frames, or their ends, beyond the stream depth") \
+	X(quic_gave_up,         app,     "QUIC connections given up on: 16 client datagrams without a whole ClientHello") \
 	X(names_dns,            app,     "DNS question names seen") \
 	X(names_tls,            app,     "TLS SNI names seen") \
+	X(names_quic,           app,     "QUIC SNI names seen") \
 	X(alerts,               output,  "alerts raised") \
 	X(alerts_capped,        output,  "matches not alerted because a name matched more than 8 rules") \
 	X(output_errors,        output,  "JSON lines that could not be written (disk full, closed pipe)") \

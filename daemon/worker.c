@@ -6,12 +6,14 @@
 #include "dns.h"
 #include "eve.h"
 #include "name.h"
+#include "quic.h"
 #include "tls.h"
 #include "worker.h"
 
 #define DNS_PORT 53
 #define DNS_MAX_QUESTIONS 16      /* questions read per DNS message */
 #define TLS_PROBE_SEGMENTS 16     /* client segments tried for a ClientHello before giving up */
+#define QUIC_PROBE_DATAGRAMS 16   /* client QUIC datagrams read for a ClientHello before giving up */
 #define EXPIRE_BUDGET 4            /* flows expired per packet at most: bounded work */
 
 static void release_flow(void *ctx, struct flow *f)
@@ -39,7 +41,8 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	w->streams = stream_pool_new(c->stream_buffers, c->stream_depth, &w->stats);
 	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
 	w->memo = match_memo_new();
-	if (!w->streams || !w->flows || !w->memo) {
+	w->quic = quic_new();
+	if (!w->streams || !w->flows || !w->memo || !w->quic) {
 		worker_free(w);
 		return -1;
 	}
@@ -51,6 +54,8 @@ void worker_free(struct worker *w)
 	flow_table_free(w->flows);
 	stream_pool_free(w->streams);
 	match_memo_free(w->memo);
+	quic_free(w->quic);
+	w->quic = NULL;
 	w->memo = NULL;
 	w->flows = NULL;
 	w->streams = NULL;
@@ -106,7 +111,8 @@ static void sighted(struct worker *w, struct sighting *s)
 {
 	if (s->len == 0)
 		return;                          /* the root: nothing to match */
-	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns : ST_names_tls);
+	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns :
+			    s->kind == NAME_QUIC ? ST_names_quic : ST_names_tls);
 
 	if (w->sink->names_on)
 		gather_name(w, eve_format_name(s, w->line, sizeof w->line));
@@ -171,17 +177,27 @@ static void tls_sni(void *ctx, const struct tls_hello_info *info, const char *na
 	}
 }
 
-static void tls_report(struct worker *w, const struct tls_hello_info *info)
+static void hello_report(struct worker *w, const struct tls_hello_info *info, enum name_kind kind)
 {
+	if (info->ech != TLS_ECH_NONE)
+		stat_inc(&w->stats, ST_tls_ech);
+	if (info->ech == TLS_ECH_MALFORMED)
+		stat_inc(&w->stats, ST_tls_ech_malformed);
 	for (size_t i = 0; i < w->nsni; i++) {
 		struct sighting s = {
-			.kind = NAME_TLS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+			.kind = kind, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
 			.name = w->sni[i].name, .len = w->sni[i].len,
 			.tls_version = info->max_version ? info->max_version : info->hello_version,
+			.hello = info, .quic_version = w->quic_version,
 		};
 		sighted(w, &s);
 	}
 	w->nsni = 0;
+}
+
+static void tls_report(struct worker *w, const struct tls_hello_info *info)
+{
+	hello_report(w, info, NAME_TLS);
 }
 
 static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done);
@@ -290,6 +306,84 @@ static void inspect_tcp(struct worker *w, struct flow *f, int dir)
 	stream_segment(w->streams, sd, seq, p->payload, p->payload_len, fn, w);
 }
 
+/* Stream parser for the client's Initial CRYPTO stream: one ClientHello. */
+static size_t quic_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done)
+{
+	struct worker *w = ctx;
+	struct tls_hello_info info;
+	bool cut;
+
+	*done = true;
+	if (!p)
+		return 0;                        /* a gap: offset 0 is lost */
+	w->nsni = 0;
+	switch (quic_scan_hello(p, len, full, &info, tls_sni, w, &cut)) {
+	case TLS_NEED_MORE:
+		w->nsni = 0;
+		*done = false;
+		break;
+	case TLS_HELLO_DONE:
+		hello_report(w, &info, NAME_QUIC);
+		stat_inc(&w->stats, ST_quic_client_hellos);
+		if (cut)
+			stat_inc(&w->stats, ST_tls_too_large);
+		break;
+	case TLS_HELLO_BAD:
+		hello_report(w, &info, NAME_QUIC);  /* names met before the fault stand */
+		stat_inc(&w->stats, ST_quic_malformed);
+		break;
+	case TLS_NOT_HELLO:
+	default:
+		stat_inc(&w->stats, ST_quic_malformed);
+		break;
+	}
+	return 0;
+}
+
+/* A CRYPTO frame of a client Initial: into the flow's client stream, where
+ * the offset is the sequence number (the stream starts at 0). */
+static void quic_crypto(void *ctx, uint32_t version, uint64_t off, const uint8_t *data, size_t len)
+{
+	struct worker *w = ctx;
+	struct flow *f = w->flow;
+	struct stream_dir *sd = &f->dir[0];
+	uint32_t depth = stream_pool_depth(w->streams);
+
+	if (f->app != APP_QUIC) {
+		f->app = APP_QUIC;
+		stream_syn(w->streams, sd, UINT32_MAX);
+	}
+	if (sd->done)
+		return;
+	if (off >= depth || len > depth - off) {
+		stat_inc(&w->stats, ST_quic_crypto_beyond_window);
+		if (off >= depth)
+			return;
+		len = depth - (size_t)off;
+	}
+	w->quic_version = version;
+	stream_segment(w->streams, sd, (uint32_t)off, data, len, quic_parser, w);
+}
+
+/* A UDP payload with the long-header bit: QUIC Initials are read from the
+ * client until its ClientHello is (server packets are keyed otherwise). */
+static void inspect_quic(struct worker *w, struct flow *f)
+{
+	struct stream_dir *sd = &f->dir[0];
+	struct packet *p = &w->pkt;
+
+	if (w->dir != 0 || sd->done)
+		return;
+	if (quic_client_datagram(w->quic, p->payload, p->payload_len, &w->stats,
+				 quic_crypto, w) == QUIC_NOT_QUIC)
+		return;
+	if (!sd->done && ++sd->probes >= QUIC_PROBE_DATAGRAMS) {
+		stat_inc(&w->stats, ST_quic_gave_up);
+		stream_release(w->streams, sd);
+		sd->done = 1;
+	}
+}
+
 /* Before a packet is inspected: its counters, the clock, bounded expiry. */
 static void account(struct worker *w, uint64_t ts_ns, uint32_t wirelen)
 {
@@ -315,6 +409,8 @@ static void inspect(struct worker *w, const struct flow_ref *ref)
 	if (p->proto == IPPROTO_NUM_UDP) {
 		if (f->app == APP_DNS && p->payload_len)
 			dns_message(w, p->payload, p->payload_len);
+		else if (p->payload_len && (p->payload[0] & 0x80))
+			inspect_quic(w, f);
 	} else if (p->proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(w, f, w->dir);
 	}

@@ -19,6 +19,12 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      III, PPTP, VXLAN, GENEVE, Teredo and tunnels in tunnels,
                      and broken tunnels whose names must not be seen;
                      tunnels.encap says which encapsulation each name is under
+  quic.pcap          QUIC client Initials, encrypted here (RFC 9001 §5, RFC 9369
+                     §3; AES from the cryptography module): v1, v2, a ClientHello
+                     over two Initials sent out of order, coalesced packets, a
+                     short DCID, ECH; and bad ones: a bad tag, a CRYPTO frame
+                     beyond the window, cut packets, a packet too short for its
+                     packet number, a DCID over 20 bytes, the server's side
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -574,6 +580,134 @@ def make_big_frame(out):
     p.close()
 
 
+# QUIC Initial protection (RFC 9001 §5.2-5.4, RFC 9369 §3.3): HKDF from the
+# standard library, AES from `cryptography`.
+QUIC_V1, QUIC_V2 = 0x00000001, 0x6B3343CF
+QUIC_SALT = {QUIC_V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),
+             QUIC_V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")}
+
+
+def hkdf_expand_label(secret, label, length):
+    import hashlib
+    import hmac
+    info = struct.pack("!HB", length, 6 + len(label)) + b"tls13 " + label + b"\0"
+    return hmac.new(secret, info + b"\x01", hashlib.sha256).digest()[:length]
+
+
+def quic_varint(v):
+    if v < 0x40:
+        return bytes([v])
+    if v < 0x4000:
+        return struct.pack("!H", 0x4000 | v)
+    if v < 0x40000000:
+        return struct.pack("!I", 0x80000000 | v)
+    return struct.pack("!Q", 0xC000000000000000 | v)
+
+
+def quic_crypto(offset, data):
+    return b"\x06" + quic_varint(offset) + quic_varint(len(data)) + data
+
+
+def quic_initial(dcid, frames, version=QUIC_V1, pn=0, pn_len=1, pad_to=1200, length_delta=0):
+    """A client Initial carrying frames, PADDING to a pad_to-byte packet."""
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    v2 = version == QUIC_V2
+    initial = hmac.new(QUIC_SALT[version], dcid, hashlib.sha256).digest()
+    client = hkdf_expand_label(initial, b"client in", 32)
+    pre = b"quicv2 " if v2 else b"quic "
+    key, iv, hp = (hkdf_expand_label(client, pre + b"key", 16), hkdf_expand_label(client, pre + b"iv", 12),
+                   hkdf_expand_label(client, pre + b"hp", 16))
+    head = 1 + 4 + 1 + len(dcid) + 1 + 1 + 2 + pn_len
+    payload = frames + b"\0" * max(0, pad_to - head - len(frames) - 16)
+    length = pn_len + len(payload) + 16
+    hdr = (bytes([0xC0 | (1 if v2 else 0) << 4 | (pn_len - 1)]) + struct.pack("!I", version)
+           + bytes([len(dcid)]) + dcid + b"\0" + b"\0" + struct.pack("!H", 0x4000 | (length + length_delta))
+           + pn.to_bytes(pn_len, "big"))
+    nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
+    sealed = AESGCM(key).encrypt(nonce, payload, hdr)
+    pn_off = len(hdr) - pn_len
+    sample = sealed[4 - pn_len:4 - pn_len + 16]
+    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    mask = enc.update(sample) + enc.finalize()
+    prot = bytearray(hdr)
+    prot[0] ^= mask[0] & 0x0F
+    for i in range(pn_len):
+        prot[pn_off + i] ^= mask[1 + i]
+    return bytes(prot) + sealed
+
+
+def ech_outer(config_id=0x2A, enc=32, payload=176):
+    """An outer encrypted_client_hello extension (draft-ietf-tls-esni §5)."""
+    body = b"\0" + struct.pack("!HHB", 1, 1, config_id) + struct.pack("!H", enc) + b"\x11" * enc
+    body += struct.pack("!H", payload) + b"\x22" * payload
+    return struct.pack("!HH", 0xFE0D, len(body)) + body
+
+
+def make_quic(out):
+    p = Pcap(os.path.join(out, "quic.pcap"))
+    truth = []
+
+    def send(sport, datagram, from_client=True, v6=False):
+        if v6:
+            s, d = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
+            sp, dp = (sport, 443) if from_client else (443, sport)
+            p.add(eth(ipv6(s, d, 17, udp(sp, dp, datagram)), 0x86DD))
+        else:
+            s, d = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
+            sp, dp = (sport, 443) if from_client else (443, sport)
+            p.add(eth(ipv4(s, d, 17, udp(sp, dp, datagram))))
+
+    def dcid(i):
+        return bytes([0x83, 0x94, i, 0xF0, 0x3E, 0x51, 0x57, 0x08])
+
+    # 1. v1, the ClientHello in one Initial; the server's Initial is not read.
+    send(41000, quic_initial(dcid(1), quic_crypto(0, client_hello("quic-one.example.com"))))
+    send(41000, quic_initial(dcid(1), quic_crypto(0, client_hello("server-side.example.com"))), False)
+    truth.append(("quic-sni", "quic-one.example.com"))
+    # 2. v2 (RFC 9369), over IPv6.
+    send(41001, quic_initial(dcid(2), quic_crypto(0, client_hello("quic-v2.example.org")), QUIC_V2), v6=True)
+    truth.append(("quic-sni", "quic-v2.example.org"))
+    # 3. A post-quantum-sized ClientHello (1800 bytes) over two Initials, the
+    #    second sent first; its name is on the bundled C2 list.
+    ch = client_hello("backuprabbit.com", pad=1700)
+    cut = 1100
+    send(41002, quic_initial(dcid(3), quic_crypto(cut, ch[cut:]), pn=1))
+    send(41002, quic_initial(dcid(3), quic_crypto(0, ch[:cut]), pn=0, pad_to=1250))
+    truth.append(("quic-sni", "backuprabbit.com"))
+    # 4. Coalesced: the Initial, then a Handshake packet, in one datagram;
+    #    then a 0-RTT datagram that is not read.
+    hs = bytes([0xE0]) + struct.pack("!I", QUIC_V1) + b"\x08" + dcid(4) + b"\0" + quic_varint(30) + b"\x55" * 30
+    send(41003, quic_initial(dcid(4), quic_crypto(0, client_hello("coalesced.example.com")), pad_to=600) + hs)
+    truth.append(("quic-sni", "coalesced.example.com"))
+    # 5. A 4-byte DCID (one a server chose in a Retry) is read.
+    send(41004, quic_initial(dcid(5)[:4], quic_crypto(0, client_hello("short-dcid.example.com"))))
+    truth.append(("quic-sni", "short-dcid.example.com"))
+    # 6. ECH: the outer SNI is logged, and alerts (the ech object marks it).
+    send(41005, quic_initial(dcid(6), quic_crypto(0, client_hello("ech-public.example.com", extra_first=ech_outer()))))
+    truth.append(("quic-sni", "ech-public.example.com"))
+    # 7. A bad tag: no name.
+    bad = bytearray(quic_initial(dcid(7), quic_crypto(0, client_hello("bad-tag.example.com"))))
+    bad[300] ^= 0x40
+    send(41006, bytes(bad))
+    # 8. A CRYPTO frame beyond the stream window: not read.
+    send(41007, quic_initial(dcid(8), quic_crypto(200000, client_hello("beyond.example.com"))))
+    # 9. Cut by the capture (a snaplen) and a Length beyond the datagram.
+    whole = quic_initial(dcid(9), quic_crypto(0, client_hello("cut.example.com")))
+    p.add(eth(ipv4(CLIENT, SERVER, 17, udp(41008, 443, whole))), caplen=200)
+    send(41009, quic_initial(dcid(10), quic_crypto(0, client_hello("lying-length.example.com")), length_delta=40))
+    # 10. Too short for its packet number and sample; a DCID over 20 bytes;
+    #     Google QUIC; a UDP payload that only looks like a long header.
+    send(41010, bytes([0xC0]) + struct.pack("!I", QUIC_V1) + b"\x08" + dcid(11) + b"\0\0\x13" + b"\x5a" * 19)
+    send(41011, bytes([0xC0]) + struct.pack("!I", QUIC_V1) + b"\x15" + b"\x11" * 21 + b"\0\0" + b"\x44\x00" + b"\0" * 1100)
+    send(41012, b"\xc0Q050\x08" + b"\0" * 1200)
+    send(41013, b"\xc0\x12\x34\x56\x78" + b"\0" * 200)
+    p.close()
+    write_truth(os.path.join(out, "quic.truth"), truth)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
@@ -583,6 +717,7 @@ def main():
     make_malformed(out)
     make_pinning(out)
     make_tunnels(out)
+    make_quic(out)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libpcap yaml-0.1 libmicrohttpd zlib
+PKGS    := libpcap yaml-0.1 libmicrohttpd zlib libcrypto
 BUILD   ?= build
 
 # Install the -dev packages only when pkg-config cannot find one of them.
@@ -69,9 +69,11 @@ run: $(BUILD)/c2watchd
 unit: $(UNITBIN)
 	@set -e; for t in $(UNITBIN); do $$t; done
 
-# The tests use curl, tcpreplay, iproute2 and python3: installed when missing.
+# The tests use curl, tcpreplay, iproute2 and python3 (with cryptography, to
+# build QUIC Initials): installed when missing.
 test: all $(UNITBIN)
 	@for t in curl tcpreplay ip python3 gzip; do command -v $$t >/dev/null || { contrib/install-deps --test; break; }; done
+	@python3 -c 'import cryptography' 2>/dev/null || contrib/install-deps --test
 	tests/run $(BUILD)
 
 install: $(BUILD)/c2watchd

@@ -1,6 +1,7 @@
 /* decode.c — link layers, IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293) and
- * UDP (RFC 768) headers, with 802.1Q/QinQ, PPPoE (RFC 2516), MPLS (RFC 3032)
- * and IP-in-IP (RFC 2003, RFC 4213) walked on the way.
+ * UDP (RFC 768) headers, with 802.1Q/QinQ, PPPoE (RFC 2516), MPLS (RFC 3032),
+ * IP-in-IP (RFC 2003, RFC 4213) and the tunnels of tunnel.c walked on the way:
+ * link → IP → (tunnel → link or IP)* → transport, one loop in decode_ip().
  *
  * All reads go through struct cursor.  Each failure bumps one counter. */
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cursor.h"
 #include "decode.h"
+#include "tunnel.h"
 
 #define ETH_IPV4   0x0800
 #define ETH_IPV6   0x86dd
@@ -23,7 +25,7 @@
 #define PPP_IPV6   0x0057
 
 #define MAX_LAYERS 4    /* VLAN tags, MPLS labels sets, PPPoE: frames deeper are skipped */
-#define MAX_TUNNEL 3    /* IP-in-IP nesting */
+#define MAX_TUNNEL 4    /* tunnels inside one another: IP-in-IP, GRE, VXLAN, GENEVE, Teredo */
 #define MAX_V6_EXT 8
 
 #ifndef DLT_IPV4
@@ -314,8 +316,62 @@ bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 	return decode_link(dlt, &c, p, st, 0);
 }
 
-/* Transport header, then the payload as far as the IP length and the capture go. */
-static bool decode_transport(struct cursor *c, struct packet *p, struct stats *st)
+/* Step into a tunnel whose header tunnel.c has read: one more layer under the
+ * bound all tunnels share, then the frame or packet inside, down to IP. */
+static enum l3 enter_tunnel(enum tunnel_inner what, uint16_t type, struct cursor *c,
+			    struct packet *p, struct stats *st)
+{
+	enum l3 kind;
+
+	if (what == TUN_COUNTED)
+		return L3_COUNTED;
+	if (++p->encap_depth > MAX_TUNNEL) {
+		stat_inc(st, ST_tunnel_too_deep);
+		return L3_COUNTED;
+	}
+	switch (what) {
+	case TUN_ETHER:
+		cur_skip(c, 12);                    /* destination and source MAC */
+		type = cur_be16(c);
+		kind = cur_ok(c) ? walk_ethertype(c, type, p, st) : L3_NONE;
+		break;
+	case TUN_ETHERTYPE:
+		kind = walk_ethertype(c, type, p, st);
+		break;
+	case TUN_PPP:
+		kind = walk_ppp(c);
+		break;
+	default:                                    /* TUN_IP */
+		kind = cur_need(c, 1) ? l3_from_first_nibble(c) : L3_NONE;
+		break;
+	}
+	if (kind == L3_COUNTED)
+		return kind;
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_tunnel_truncated);
+		return L3_COUNTED;
+	}
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return L3_COUNTED;
+	}
+	return kind;
+}
+
+/* A tunnel carried in UDP (VXLAN, GENEVE, Teredo): the kind of packet inside
+ * to walk on with, L3_NONE for a plain datagram, or L3_COUNTED. */
+static enum l3 udp_tunnel(struct cursor *c, size_t dgram_len, struct packet *p, struct stats *st)
+{
+	uint16_t type = 0;
+	enum tunnel_inner what = tunnel_udp(c, dgram_len, p, st, &type);
+
+	return what == TUN_NONE ? L3_NONE : enter_tunnel(what, type, c, p, st);
+}
+
+/* Transport header, then the payload as far as the IP length and the capture go.
+ * *inner is set when the payload is a tunnel: the packet inside to walk on with. */
+static bool decode_transport(struct cursor *c, struct packet *p, struct stats *st,
+			     enum l3 *inner)
 {
 	if (p->proto == IPPROTO_NUM_TCP) {
 		p->sport = cur_be16(c);
@@ -357,6 +413,11 @@ static bool decode_transport(struct cursor *c, struct packet *p, struct stats *s
 				c->len = c->off + ulen - 8;
 		}
 		stat_inc(st, ST_udp);
+		*inner = udp_tunnel(c, ulen ? (size_t)ulen - 8 : cur_left(c), p, st);
+		if (*inner == L3_COUNTED)
+			return false;
+		if (*inner != L3_NONE)
+			return true;
 	} else {
 		/* ICMP, ESP, SCTP...: a flow to count, nothing to inspect. */
 		stat_inc(st, ST_other_ip_proto);
@@ -497,7 +558,20 @@ static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct s
 			kind = next == 4 ? L3_IPV4 : L3_IPV6;
 			continue;
 		}
+		if (next == IPPROTO_NUM_GRE) {
+			uint16_t type = 0;
+			enum tunnel_inner what = tunnel_gre(c, p, st, &type);
+			kind = enter_tunnel(what, type, c, p, st);
+			if (kind == L3_COUNTED)
+				return false;
+			continue;
+		}
 		p->proto = next;
-		return decode_transport(c, p, st);
+		enum l3 inner = L3_NONE;
+		if (!decode_transport(c, p, st, &inner))
+			return false;
+		if (inner == L3_NONE)
+			return true;
+		kind = inner;                                  /* a tunnel in UDP */
 	}
 }

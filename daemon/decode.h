@@ -49,7 +49,7 @@ struct packet {
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
 	uint32_t seq;
-	uint8_t encap_depth;       /* IP-in-IP layers walked */
+	uint8_t encap_depth;       /* tunnel layers walked (IP-in-IP, GRE, VXLAN, ...) */
 	uint8_t nencap;            /* encapsulations recorded in encap[] */
 	uint8_t encap[DECODE_MAX_ENCAP];   /* enum encap, outermost first */
 

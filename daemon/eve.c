@@ -7,6 +7,7 @@
 
 #include "eve.h"
 #include "json.h"
+#include "quic.h"
 
 void eve_timestamp(uint64_t ts_ns, char *buf, size_t cap)
 {
@@ -28,6 +29,11 @@ static void put_addr(struct jbuf *j, const char *key, const struct packet *p, co
 	jb_kstr(j, key, s);
 }
 
+static const char *kind_name(enum name_kind k)
+{
+	return k == NAME_DNS ? "dns" : k == NAME_QUIC ? "quic" : "tls";
+}
+
 /* The fields every event starts with. */
 static void put_header(struct jbuf *j, const struct sighting *s, const char *event_type)
 {
@@ -44,7 +50,7 @@ static void put_header(struct jbuf *j, const struct sighting *s, const char *eve
 	put_addr(j, "dest_ip", p, p->dst);
 	jb_ku64(j, "dest_port", p->dport);
 	jb_kstr(j, "proto", p->proto == IPPROTO_NUM_TCP ? "TCP" : "UDP");
-	jb_kstr(j, "app_proto", s->kind == NAME_DNS ? "dns" : "tls");
+	jb_kstr(j, "app_proto", kind_name(s->kind));
 	jb_kstr(j, "direction", s->dir == 0 ? "to_server" : "to_client");
 	if (p->nencap) {
 		/* the layers this packet came through, outermost first */
@@ -157,6 +163,36 @@ static void put_answer(struct jbuf *j, const struct dns_answer *a)
 	jb_obj_close(j);
 }
 
+/* What the ClientHello's encrypted_client_hello extension shows.  With an
+ * outer one that is not proved unreal, the SNI is the public name of the
+ * ECH configuration (the real name encrypted) whenever ECH is real; GREASE
+ * ECH (draft-ietf-tls-esni §6.2), which browsers send when they have no ECH
+ * configuration, cannot be told from it on the wire: hence "may be", and
+ * "grease" is true or null, never false. */
+static void put_ech(struct jbuf *j, const struct tls_hello_info *h)
+{
+	static const char *const types[] = { "none", "outer", "inner", "malformed" };
+	if (!h || h->ech == TLS_ECH_NONE)
+		return;
+	jb_kbool(j, "sni_may_be_public_name", h->ech == TLS_ECH_OUTER && !h->ech_not_real);
+	jb_key(j, "ech");
+	jb_obj_open(j);
+	jb_kstr(j, "type", types[h->ech & 3]);
+	if (h->ech == TLS_ECH_OUTER) {
+		jb_ku64(j, "config_id", h->ech_config_id);
+		jb_ku64(j, "kdf_id", h->ech_kdf_id);
+		jb_ku64(j, "aead_id", h->ech_aead_id);
+		jb_ku64(j, "enc_len", h->ech_enc_len);
+		jb_ku64(j, "payload_len", h->ech_payload_len);
+		jb_key(j, "grease");
+		if (h->ech_not_real)
+			jb_vbool(j, true);
+		else
+			jb_vnull(j);
+	}
+	jb_obj_close(j);
+}
+
 /* Answers are written while they fit in ANSWERS_MAX bytes and leave
  * LINE_RESERVE bytes of the line for what closes it; the rest are left out
  * (answers_incomplete).  So a response padded with answers can neither push
@@ -213,6 +249,16 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 		if (s->answers)
 			put_answers(j, s->answers);
 		jb_obj_close(j);
+	} else if (s->kind == NAME_QUIC) {
+		char v[16];
+		jb_key(j, "quic");
+		jb_obj_open(j);
+		jb_kstrn(j, "sni", s->name, s->len);
+		jb_kstr(j, "version", quic_version_name(s->quic_version, v, sizeof v));
+		if (s->encrypted_dns)
+			jb_kstr(j, "encrypted_dns", s->encrypted_dns);
+		put_ech(j, s->hello);
+		jb_obj_close(j);
 	} else {
 		jb_key(j, "tls");
 		jb_obj_open(j);
@@ -222,6 +268,7 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 			jb_kstr(j, "version", v);
 		if (s->encrypted_dns)
 			jb_kstr(j, "encrypted_dns", s->encrypted_dns);
+		put_ech(j, s->hello);
 		jb_obj_close(j);
 	}
 }
@@ -237,7 +284,7 @@ size_t eve_format_name(const struct sighting *s, char *buf, size_t cap)
 {
 	struct jbuf j;
 	jb_init(&j, buf, cap);
-	put_header(&j, s, s->kind == NAME_DNS ? "dns" : "tls");
+	put_header(&j, s, kind_name(s->kind));
 	put_app(&j, s);
 	return finish_line(&j);
 }

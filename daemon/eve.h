@@ -1,5 +1,5 @@
 /* eve.h — events as JSON lines, field names after Suricata's EVE format:
- * "dns" and "tls" events (the names log) and "alert" events. */
+ * "dns", "tls" and "quic" events (the names log) and "alert" events. */
 #ifndef C2W_EVE_H
 #define C2W_EVE_H
 
@@ -11,8 +11,9 @@
 #include "flow.h"
 #include "match.h"
 #include "rules.h"
+#include "tls.h"
 
-enum name_kind { NAME_DNS, NAME_TLS };
+enum name_kind { NAME_DNS, NAME_TLS, NAME_QUIC };
 
 /* What a DNS name sighted was in its message. */
 enum sighting_via {
@@ -36,7 +37,9 @@ struct sighting {
 	const char *via_owner;            /* VIA_CNAME/VIA_SVCB: the record's owner */
 	size_t via_owner_len;
 	uint16_t tls_version;             /* NAME_TLS: ClientHello legacy_version */
-	const char *encrypted_dns;        /* NAME_TLS: "dot", "doh", "doq" or NULL */
+	const char *encrypted_dns;        /* NAME_TLS, NAME_QUIC: "dot", "doh", "doq" or NULL */
+	const struct tls_hello_info *hello;   /* NAME_TLS, NAME_QUIC: its ECH, or NULL */
+	uint32_t quic_version;            /* NAME_QUIC: of the Initial packets */
 };
 
 /* "2023-06-01T10:00:00.123456+0000" (UTC) into buf (at least 32 bytes). */

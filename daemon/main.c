@@ -467,7 +467,8 @@ int main(int argc, char **argv)
 	uint64_t pk = 0, nm = 0, al = 0;
 	for (unsigned i = 0; i < nw; i++) {
 		pk += stat_get(&workers[i].stats, ST_packets);
-		nm += stat_get(&workers[i].stats, ST_names_dns) + stat_get(&workers[i].stats, ST_names_tls);
+		nm += stat_get(&workers[i].stats, ST_names_dns) + stat_get(&workers[i].stats, ST_names_tls) +
+		      stat_get(&workers[i].stats, ST_names_quic);
 		al += stat_get(&workers[i].stats, ST_alerts);
 	}
 	log_info("%llu packets in %.3f s (%.2f Mpps), %llu names, %llu alerts", (unsigned long long)pk,

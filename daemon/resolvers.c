@@ -71,6 +71,8 @@ const char *dns_encrypted_kind(const char *sni, size_t len, uint16_t server_port
 {
 	if (server_port == DOT_PORT)
 		return quic ? "doq" : "dot";
+	if (quic && server_port == DOQ_DRAFT_PORT)
+		return "doq";
 	if (len > 0 && dns_encrypted_resolver(sni, len))
 		return "doh";
 	return NULL;

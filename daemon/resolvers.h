@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define DOT_PORT 853
+#define DOQ_DRAFT_PORT 784	/* DoQ before RFC 9250 gave it 853 (the drafts'
+				 * experimental port, still served by some) */
 
 /* Is name (as on the wire: any ASCII case, one trailing dot allowed) the name
  * of a well-known public DoH/DoT resolver, or a name below one? */
@@ -20,7 +22,8 @@ bool dns_encrypted_resolver(const char *name, size_t len);
 
 /* What a ClientHello with server name sni (len 0: none) sent to server_port
  * says about encrypted DNS: "dot" (TLS to port 853), "doq" (QUIC to port
- * 853), "doh" (a well-known resolver's name on another port), or NULL. */
+ * 853 or 784), "doh" (a well-known resolver's name on another port), or
+ * NULL. */
 const char *dns_encrypted_kind(const char *sni, size_t len, uint16_t server_port, bool quic);
 
 #endif

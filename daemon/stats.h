@@ -32,7 +32,17 @@
 	X(ipv6_fragment,        decode,  "IPv6 fragments (not reassembled: skipped, but a first fragment cut short by the snaplen is inspected as far as it goes)") \
 	X(ipv6_ext_too_many,    decode,  "IPv6 packets with more than 8 extension headers") \
 	X(ip_payload_cut,       decode,  "IP packets whose payload the capture cut short (snaplen); inspected as far as captured") \
-	X(tunnel_too_deep,      decode,  "IP-in-IP nesting beyond the limit") \
+	X(tunnel_too_deep,      decode,  "tunnels inside tunnels beyond 4 layers (IP-in-IP, GRE, VXLAN, GENEVE and Teredo share the bound)") \
+	X(tunnel_truncated,     decode,  "GENEVE options, or the frame or packet header inside a tunnel, cut short") \
+	X(gre,                  decode,  "GRE packets decapsulated (ERSPAN and PPTP included)") \
+	X(gre_truncated,        decode,  "GRE headers, or the ERSPAN header after one, cut short") \
+	X(gre_unsupported,      decode,  "GRE packets of a version, RFC 1701 routing flag or protocol type not decoded") \
+	X(erspan,               decode,  "ERSPAN type I, II and III packets decapsulated") \
+	X(erspan_unsupported,   decode,  "ERSPAN packets of a version or frame type not decoded") \
+	X(vxlan,                decode,  "VXLAN packets (UDP 4789) decapsulated") \
+	X(geneve,               decode,  "GENEVE packets (UDP 6081) decapsulated") \
+	X(geneve_unsupported,   decode,  "GENEVE packets carrying a protocol other than Ethernet, IPv4 or IPv6") \
+	X(teredo,               decode,  "Teredo packets (IPv6 in UDP 3544) decapsulated") \
 	X(tcp_truncated,        decode,  "TCP headers cut short") \
 	X(tcp_malformed,        decode,  "TCP headers with a bad data offset") \
 	X(udp_truncated,        decode,  "UDP headers cut short") \
@@ -61,11 +71,24 @@
 	X(dns_llmnr_ignored,    app,     "LLMNR messages (UDP 5355) not parsed because dns.llmnr is off") \
 	X(tls_client_hellos,    app,     "TLS ClientHello messages parsed") \
 	X(tls_malformed,        app,     "TLS ClientHello messages that break the format") \
-	X(tls_too_large,        app,     "TLS ClientHello messages larger than the stream depth (parsed as far as buffered)") \
+	X(tls_too_large,        app,     "TLS ClientHello messages, over TCP or QUIC, larger than the stream depth (parsed as far as buffered)") \
+	X(tls_ech,              app,     "ClientHellos (TLS or QUIC) with an encrypted_client_hello extension") \
+	X(tls_ech_malformed,    app,     "encrypted_client_hello extensions that break the format (the hello is still read)") \
+	X(quic_initials,        app,     "QUIC client Initial packets decrypted") \
+	X(quic_client_hellos,   app,     "ClientHellos read from QUIC Initial CRYPTO frames") \
+	X(quic_decrypt_failed,  app,     "QUIC client Initial packets whose AEAD tag did not verify under their connection ID's keys") \
+	X(quic_malformed,       app,     "QUIC client Initials that break the format: connection ID over 20 bytes, too short for header protection, a bad frame, no ClientHello") \
+	X(quic_truncated,       app,     "QUIC packets whose header or Length runs past the datagram") \
+	X(quic_unsupported_version, app, "QUIC long-header packets of a version whose Initial keys are not known (Google QUIC, old drafts)") \
+	X(quic_not_initial,     app,     "QUIC 0-RTT, Handshake and Retry packets from clients before their ClientHello was read (not decryptable)") \
+	X(quic_coalesced_capped, app,    "QUIC packets not read because their datagram coalesced more than 8") \
+	X(quic_crypto_beyond_window, app, "QUIC CRYPTO frames, or their ends, beyond the stream depth") \
+	X(quic_gave_up,         app,     "QUIC connections given up on: 16 client datagrams without a whole ClientHello") \
 	X(names_dns,            app,     "DNS question names seen") \
 	X(names_tls,            app,     "TLS SNI names seen") \
+	X(names_quic,           app,     "QUIC SNI names seen") \
 	X(names_dns_targets,    app,     "CNAME and SVCB/HTTPS target names matched (not logged as names of their own)") \
-	X(names_encrypted_dns,  app,     "TLS SNI names of encrypted DNS: to port 853 or a well-known DoH/DoT resolver") \
+	X(names_encrypted_dns,  app,     "TLS and QUIC SNI names of encrypted DNS: to port 853 or a well-known DoH/DoT resolver") \
 	X(alerts,               output,  "alerts raised") \
 	X(alerts_capped,        output,  "matches not alerted because a name matched more than 8 rules") \
 	X(dns_target_alerts,    output,  "alerts raised by a CNAME or SVCB/HTTPS target name (also counted in alerts)") \

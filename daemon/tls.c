@@ -9,6 +9,7 @@
 #define TLS_HT_CLIENT_HELLO	1
 #define TLS_EXT_SERVER_NAME	0
 #define TLS_EXT_SUPPORTED_VERSIONS 43
+#define TLS_EXT_ECH		0xfe0d	/* draft-ietf-tls-esni §11.1 */
 #define TLS_REC_HDR		5
 #define TLS_HS_HDR		4
 #define TLS_REC_MAX		(16384 + 2048)	/* the largest record RFC 5246 allows */
@@ -156,6 +157,65 @@ static void parse_supported_versions(struct span *ext, struct tls_hello_info *in
 	}
 }
 
+/* Bounds below which an outer ECH extension cannot be real: every KEM in the
+ * HPKE registry encapsulates to at least 32 bytes (DHKEM(X25519), RFC 9180
+ * §7.1), every AEAD there has a 16-byte tag (§7.3), and the encrypted
+ * EncodedClientHelloInner (draft-ietf-tls-esni §5.1) is at least a
+ * ClientHello body: version 2, random 32, session id 1, one cipher suite 2+2,
+ * one compression method 1+1, extensions 2 holding the inner ECH
+ * extension 4+1 = 48 bytes. */
+#define ECH_ENC_MIN		32
+#define ECH_TAG			16
+#define ECH_INNER_MIN		48
+
+static bool hpke_aead_registered(uint16_t id)
+{
+	return id >= 1 && id <= 3;	/* AES-128-GCM, AES-256-GCM, ChaCha20Poly1305 */
+}
+
+/*
+ * encrypted_client_hello (draft-ietf-tls-esni §5): type outer (0) with
+ * cipher_suite, config_id, enc<0..2^16-1> and payload<1..2^16-1>, or type
+ * inner (1) and nothing.  Informational: it never fails the hello.  GREASE
+ * ECH (§6.2) copies the real format with random bytes, so the wire tells
+ * only when an offer cannot be real.  An empty enc is real in the second
+ * ClientHello after a HelloRetryRequest (§5.1).
+ */
+static void parse_ech(const struct span *ext, struct tls_hello_info *info)
+{
+	struct cursor c = ext->c;
+	size_t declared = cur_left(&c) + ext->missing;
+	uint8_t type = cur_u8(&c);
+
+	info->ech = TLS_ECH_MALFORMED;
+	if (!cur_ok(&c) || type > 1)
+		return;
+	if (type == 1) {
+		if (declared == 1)
+			info->ech = TLS_ECH_INNER;
+		return;
+	}
+	info->ech_kdf_id = cur_be16(&c);
+	info->ech_aead_id = cur_be16(&c);
+	info->ech_config_id = cur_u8(&c);
+	info->ech_enc_len = cur_be16(&c);
+	cur_skip(&c, info->ech_enc_len);
+	info->ech_payload_len = cur_be16(&c);
+	if (!cur_ok(&c)) {
+		/* Cut by the caller's window: outer, lengths as far as read. */
+		if (ext->missing)
+			info->ech = TLS_ECH_OUTER;
+		return;
+	}
+	if (info->ech_payload_len == 0 ||
+	    declared != 1 + 4 + 1 + 2 + (size_t)info->ech_enc_len + 2 + info->ech_payload_len)
+		return;
+	info->ech = TLS_ECH_OUTER;
+	info->ech_not_real = (info->ech_enc_len > 0 && info->ech_enc_len < ECH_ENC_MIN) ||
+			     (hpke_aead_registered(info->ech_aead_id) &&
+			      info->ech_payload_len < ECH_TAG + ECH_INNER_MIN);
+}
+
 static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 				     size_t declared,
 				     struct tls_hello_info *info,
@@ -167,6 +227,11 @@ static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 	info->hello_version = 0;
 	info->max_version = 0;
 	info->has_sni = false;
+	info->ech = TLS_ECH_NONE;
+	info->ech_config_id = 0;
+	info->ech_not_real = false;
+	info->ech_kdf_id = info->ech_aead_id = 0;
+	info->ech_enc_len = info->ech_payload_len = 0;
 	span_init(&s, body, avail, declared);
 
 	if (cur_left(&s.c) < 2 + 32)
@@ -209,6 +274,8 @@ static enum parse_result parse_hello(const uint8_t *body, size_t avail,
 				return r;
 		} else if (type == TLS_EXT_SUPPORTED_VERSIONS) {
 			parse_supported_versions(&ext, info);
+		} else if (type == TLS_EXT_ECH) {
+			parse_ech(&ext, info);
 		}
 		if (ext.missing)
 			return PARSE_TRUNCATED;
@@ -224,6 +291,13 @@ enum parse_result tls_parse_client_hello(const uint8_t *body, size_t len,
 					 tls_sni_fn fn, void *ctx)
 {
 	return parse_hello(body, len, len, info, fn, ctx);
+}
+
+enum parse_result tls_parse_client_hello_prefix(const uint8_t *body, size_t avail,
+						size_t declared, struct tls_hello_info *info,
+						tls_sni_fn fn, void *ctx)
+{
+	return parse_hello(body, avail < declared ? avail : declared, declared, info, fn, ctx);
 }
 
 enum rec_state {

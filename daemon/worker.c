@@ -6,6 +6,7 @@
 #include "dns.h"
 #include "eve.h"
 #include "name.h"
+#include "quic.h"
 #include "resolvers.h"
 #include "tls.h"
 #include "worker.h"
@@ -15,6 +16,7 @@
 #define LLMNR_PORT 5355           /* RFC 4795 */
 #define DNS_MAX_QUESTIONS 16      /* questions read per DNS message */
 #define TLS_PROBE_SEGMENTS 16     /* client segments tried for a ClientHello before giving up */
+#define QUIC_PROBE_DATAGRAMS 16   /* client QUIC datagrams read for a ClientHello before giving up */
 #define EXPIRE_BUDGET 4            /* flows expired per packet at most: bounded work */
 
 static void release_flow(void *ctx, struct flow *f)
@@ -44,7 +46,8 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	w->streams = stream_pool_new(c->stream_buffers, c->stream_depth, &w->stats);
 	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
 	w->memo = match_memo_new();
-	if (!w->streams || !w->flows || !w->memo) {
+	w->quic = quic_new();
+	if (!w->streams || !w->flows || !w->memo || !w->quic) {
 		worker_free(w);
 		return -1;
 	}
@@ -56,6 +59,8 @@ void worker_free(struct worker *w)
 	flow_table_free(w->flows);
 	stream_pool_free(w->streams);
 	match_memo_free(w->memo);
+	quic_free(w->quic);
+	w->quic = NULL;
 	w->memo = NULL;
 	w->flows = NULL;
 	w->streams = NULL;
@@ -111,10 +116,10 @@ static void sighted(struct worker *w, struct sighting *s)
 {
 	if (s->len == 0)
 		return;                          /* the root: nothing to match */
-	if (s->kind == NAME_TLS)
-		stat_inc(&w->stats, ST_names_tls);
-	else
+	if (s->kind == NAME_DNS)
 		stat_inc(&w->stats, s->via == VIA_QUESTION ? ST_names_dns : ST_names_dns_targets);
+	else
+		stat_inc(&w->stats, s->kind == NAME_QUIC ? ST_names_quic : ST_names_tls);
 
 	/* A target in the answers is in its question's line already. */
 	if (w->sink->names_on && s->via == VIA_QUESTION)
@@ -255,22 +260,32 @@ static void tls_sni(void *ctx, const struct tls_hello_info *info, const char *na
 	}
 }
 
-static void tls_report(struct worker *w, const struct tls_hello_info *info)
+static void hello_report(struct worker *w, const struct tls_hello_info *info, enum name_kind kind)
 {
+	if (info->ech != TLS_ECH_NONE)
+		stat_inc(&w->stats, ST_tls_ech);
+	if (info->ech == TLS_ECH_MALFORMED)
+		stat_inc(&w->stats, ST_tls_ech_malformed);
 	for (size_t i = 0; i < w->nsni; i++) {
 		/* A ClientHello goes to the server: this packet's destination. */
-		const char *edns = dns_encrypted_kind(w->sni[i].name, w->sni[i].len, w->pkt.dport, false);
+		const char *edns = dns_encrypted_kind(w->sni[i].name, w->sni[i].len, w->pkt.dport,
+						      kind == NAME_QUIC);
 		struct sighting s = {
-			.kind = NAME_TLS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+			.kind = kind, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
 			.name = w->sni[i].name, .len = w->sni[i].len,
 			.tls_version = info->max_version ? info->max_version : info->hello_version,
-			.encrypted_dns = edns,
+			.hello = info, .quic_version = w->quic_version, .encrypted_dns = edns,
 		};
 		if (edns && s.len)
 			stat_inc(&w->stats, ST_names_encrypted_dns);
 		sighted(w, &s);
 	}
 	w->nsni = 0;
+}
+
+static void tls_report(struct worker *w, const struct tls_hello_info *info)
+{
+	hello_report(w, info, NAME_TLS);
 }
 
 static size_t tls_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done);
@@ -379,6 +394,84 @@ static void inspect_tcp(struct worker *w, struct flow *f, int dir)
 	stream_segment(w->streams, sd, seq, p->payload, p->payload_len, fn, w);
 }
 
+/* Stream parser for the client's Initial CRYPTO stream: one ClientHello. */
+static size_t quic_parser(void *ctx, const uint8_t *p, size_t len, bool full, bool *done)
+{
+	struct worker *w = ctx;
+	struct tls_hello_info info;
+	bool cut;
+
+	*done = true;
+	if (!p)
+		return 0;                        /* a gap: offset 0 is lost */
+	w->nsni = 0;
+	switch (quic_scan_hello(p, len, full, &info, tls_sni, w, &cut)) {
+	case TLS_NEED_MORE:
+		w->nsni = 0;
+		*done = false;
+		break;
+	case TLS_HELLO_DONE:
+		hello_report(w, &info, NAME_QUIC);
+		stat_inc(&w->stats, ST_quic_client_hellos);
+		if (cut)
+			stat_inc(&w->stats, ST_tls_too_large);
+		break;
+	case TLS_HELLO_BAD:
+		hello_report(w, &info, NAME_QUIC);  /* names met before the fault stand */
+		stat_inc(&w->stats, ST_quic_malformed);
+		break;
+	case TLS_NOT_HELLO:
+	default:
+		stat_inc(&w->stats, ST_quic_malformed);
+		break;
+	}
+	return 0;
+}
+
+/* A CRYPTO frame of a client Initial: into the flow's client stream, where
+ * the offset is the sequence number (the stream starts at 0). */
+static void quic_crypto(void *ctx, uint32_t version, uint64_t off, const uint8_t *data, size_t len)
+{
+	struct worker *w = ctx;
+	struct flow *f = w->flow;
+	struct stream_dir *sd = &f->dir[0];
+	uint32_t depth = stream_pool_depth(w->streams);
+
+	if (f->app != APP_QUIC) {
+		f->app = APP_QUIC;
+		stream_syn(w->streams, sd, UINT32_MAX);
+	}
+	if (sd->done)
+		return;
+	if (off >= depth || len > depth - off) {
+		stat_inc(&w->stats, ST_quic_crypto_beyond_window);
+		if (off >= depth)
+			return;
+		len = depth - (size_t)off;
+	}
+	w->quic_version = version;
+	stream_segment(w->streams, sd, (uint32_t)off, data, len, quic_parser, w);
+}
+
+/* A UDP payload with the long-header bit: QUIC Initials are read from the
+ * client until its ClientHello is (server packets are keyed otherwise). */
+static void inspect_quic(struct worker *w, struct flow *f)
+{
+	struct stream_dir *sd = &f->dir[0];
+	struct packet *p = &w->pkt;
+
+	if (w->dir != 0 || sd->done)
+		return;
+	if (quic_client_datagram(w->quic, p->payload, p->payload_len, &w->stats,
+				 quic_crypto, w) == QUIC_NOT_QUIC)
+		return;
+	if (!sd->done && ++sd->probes >= QUIC_PROBE_DATAGRAMS) {
+		stat_inc(&w->stats, ST_quic_gave_up);
+		stream_release(w->streams, sd);
+		sd->done = 1;
+	}
+}
+
 /* Before a packet is inspected: its counters, the clock, bounded expiry. */
 static void account(struct worker *w, uint64_t ts_ns, uint32_t wirelen)
 {
@@ -390,7 +483,7 @@ static void account(struct worker *w, uint64_t ts_ns, uint32_t wirelen)
 }
 
 /* What a new flow carries, by its ports (decided once, when it is created):
- * port 53 first; mDNS and LLMNR over UDP; everything else is probed for TLS. */
+ * port 53 first; mDNS and LLMNR over UDP; the rest is probed for TLS or QUIC. */
 static uint8_t flow_app_of(const struct packet *p)
 {
 	if (p->sport == DNS_PORT || p->dport == DNS_PORT)
@@ -429,6 +522,8 @@ static void inspect(struct worker *w, const struct flow_ref *ref)
 			dns_message(w, p->payload, p->payload_len, 0);
 		else if (f->app == APP_LLMNR)
 			stat_inc(&w->stats, ST_dns_llmnr_ignored);
+		else if (p->payload[0] & 0x80)
+			inspect_quic(w, f);
 	} else if (p->proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(w, f, w->dir);
 	}

@@ -1,4 +1,4 @@
-/* worker.h — one packet path: decode → flow → stream → DNS/TLS → match →
+/* worker.h — one packet path: decode → flow → stream → DNS/TLS/QUIC → match →
  * events.  A worker owns its flows, stream buffers, counters and scratch
  * space; nothing on its per-packet path allocates or takes a lock held by
  * the HTTP side for longer than one alert copy. */
@@ -50,6 +50,7 @@ struct worker {
 	struct flow_table *flows;
 	struct stream_pool *streams;
 	struct match_memo *memo;      /* names that matched nothing, recently */
+	struct quic_ctx *quic;        /* QUIC Initial decryption: contexts and buffer */
 	const struct ruleset *rules;
 	struct sink *sink;
 	uint64_t now_ns;              /* time of the newest packet */
@@ -59,6 +60,7 @@ struct worker {
 	struct flow *flow;
 	int dir;
 	unsigned questions;           /* of the DNS message being read */
+	uint32_t quic_version;        /* of the QUIC Initial being read */
 	struct dns_answers answers;   /* its answer section */
 	bool mdns_on, llmnr_on;       /* dns.mdns, dns.llmnr */
 	bool alerts_unflushed;

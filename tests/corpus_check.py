@@ -5,7 +5,7 @@ usage: corpus_check.py C2WATCHD PCAP_DIR TRUTH_DIR [--gaps]
 
 For every capture F in PCAP_DIR, runs `c2watchd -q -r F --names - --alerts ''`
 and compares the set of (kind, name) it logs -- "dns" for dns.rrname, "sni" for
-tls.sni -- with TRUTH_DIR/F.tsv (or F's .truth beside it), normalised as the
+tls.sni, "quic-sni" for quic.sni -- with TRUTH_DIR/F.tsv (or F's .truth beside it), normalised as the
 corpus README says (ASCII lower case, one trailing dot dropped, empty dropped).
 The exit status is non-zero on any difference outside the known gaps below, or
 on any crash.  A capture listed as a known gap must still report nothing that
@@ -20,10 +20,6 @@ import sys
 # 802.11, tunnels, IP fragments, QUIC).  Each with the reason.  Nothing else
 # may be excused.
 KNOWN_GAPS = {
-    "ndpi-vxlan.pcap": "VXLAN (UDP 4789) is not decapsulated yet",
-    "zeek-erspan.pcap": "GRE/ERSPAN is not decapsulated yet",
-    "zeek-tunnels-gre-sample.pcap": "GRE is not decapsulated yet",
-    "zeek-tunnels-geneve-47101.pcap": "GENEVE is not decapsulated yet",
 "ndpi-capwap_data.pcapng": "CAPWAP carrying 802.11 is not decapsulated yet",
     "zeek-radiotap.pcap": "802.11 with radiotap is not decoded yet",
     "zeek-radiotap.pcap.gz": "802.11 with radiotap is not decoded yet",
@@ -31,9 +27,9 @@ KNOWN_GAPS = {
                                        "link type or snaplen; needs a pcapng reader of c2watchd's own",
 }
 
-# Truth kinds checked.  quic-sni is optional in the corpus and comes with QUIC
-# decryption (issue 4).
-KINDS = ("dns", "sni")
+# Truth kinds checked: quic-sni is the SNI of ClientHellos decrypted from QUIC
+# Initial packets.
+KINDS = ("dns", "sni", "quic-sni")
 
 # Captures whose names hold bytes tshark prints differently (octal escapes,
 # U+FFFD): only their printable-ASCII names are compared.
@@ -70,8 +66,11 @@ def run(c2watchd, pcap):
             found.add(("dns", norm(ev["dns"]["rrname"])))
         elif ev["event_type"] == "tls":
             found.add(("sni", norm(ev["tls"]["sni"])))
+        elif ev["event_type"] == "quic":
+            found.add(("quic-sni", norm(ev["quic"]["sni"])))
     found.discard(("dns", ""))
     found.discard(("sni", ""))
+    found.discard(("quic-sni", ""))
     return found, None
 
 

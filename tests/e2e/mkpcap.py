@@ -24,6 +24,16 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      stall (pinning reassembly buffers), then one whole
                      ClientHello split over two segments; run with
                      stream.buffers: 16 its SNI must still be read
+  tunnels.pcap       DNS and TLS inside GRE (key, sequence, TEB), ERSPAN II and
+                     III, PPTP, VXLAN, GENEVE, Teredo and tunnels in tunnels,
+                     and broken tunnels whose names must not be seen;
+                     tunnels.encap says which encapsulation each name is under
+  quic.pcap          QUIC client Initials, encrypted here (RFC 9001 §5, RFC 9369
+                     §3; AES from the cryptography module): v1, v2, a ClientHello
+                     over two Initials sent out of order, coalesced packets, a
+                     short DCID, ECH; and bad ones: a bad tag, a CRYPTO frame
+                     beyond the window, cut packets, a packet too short for its
+                     packet number, a DCID over 20 bytes, the server's side
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -139,10 +149,12 @@ class Pcap:
 
 
 class TcpConn:
-    """Frames of one TCP connection, client port cport, server port sport."""
-    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True):
+    """Frames of one TCP connection, client port cport, server port sport.
+    wrap(ip_packet, v6) makes the frame (default: Ethernet)."""
+    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True, wrap=None):
         self.p, self.cport, self.sport = pcap, cport, sport
         self.c_seq, self.s_seq, self.v6 = isn_c, isn_s, v6
+        self.wrap = wrap or (lambda ip, v6: eth(ip, 0x86DD if v6 else 0x0800))
         if handshake:
             self.frame(True, 0x02, b"", seq=self.c_seq)
             self.frame(False, 0x12, b"", seq=self.s_seq)
@@ -155,10 +167,10 @@ class TcpConn:
         seg = tcp(sp, dp, seq, flags, payload)
         if self.v6:
             s, d = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
-            self.p.add(eth(ipv6(s, d, 6, seg), 0x86DD))
+            self.p.add(self.wrap(ipv6(s, d, 6, seg), True))
         else:
             s, d = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
-            self.p.add(eth(ipv4(s, d, 6, seg)))
+            self.p.add(self.wrap(ipv4(s, d, 6, seg), False))
 
     def send(self, from_client, data, offset=0, advance=True):
         """Send data at `offset` bytes past the current sequence number."""
@@ -470,6 +482,191 @@ def make_pinning(out):
     write_truth(os.path.join(out, "pinning", "pin.truth"), [("sni", "after-pinning.example.com")])
 
 
+# Tunnel endpoints: a documentation range apart from the hosts inside.
+TUN_A, TUN_B = bytes([203, 0, 113, 1]), bytes([203, 0, 113, 2])
+TUN_A6 = bytes.fromhex("20010db8ffff00000000000000000001")
+TUN_B6 = bytes.fromhex("20010db8ffff00000000000000000002")
+
+
+def gre(payload, proto, key=None, seq=None, csum=False, version=0, ack=None):
+    """GRE (RFC 2784, RFC 2890); version 1 is PPTP's (RFC 2637 4.1)."""
+    flags = (0x8000 if csum else 0) | (0x2000 if key is not None else 0) | \
+            (0x1000 if seq is not None else 0) | (0x0080 if ack is not None else 0) | version
+    h = struct.pack("!HH", flags, proto)
+    if csum:
+        h += struct.pack("!HH", 0, 0)
+    for field in (key, seq, ack):
+        if field is not None:
+            h += struct.pack("!I", field)
+    return h + payload
+
+
+def over_gre(inner, proto, v6=False, **kw):
+    """An Ethernet frame of IPv4 (or IPv6) GRE between the tunnel endpoints."""
+    g = gre(inner, proto, **kw)
+    if v6:
+        return eth(ipv6(TUN_A6, TUN_B6, 47, g), 0x86DD)
+    return eth(ipv4(TUN_A, TUN_B, 47, g))
+
+
+def over_udp(payload, sport, dport, v6=False):
+    if v6:
+        return eth(ipv6(TUN_A6, TUN_B6, 17, udp(sport, dport, payload)), 0x86DD)
+    return eth(ipv4(TUN_A, TUN_B, 17, udp(sport, dport, payload)))
+
+
+def erspan2(frame, session=3):
+    """ERSPAN type II header, version 1 (draft-foschiano-erspan-03 4.2)."""
+    return struct.pack("!HHI", 1 << 12 | 10, session, 0x12345) + frame
+
+
+def erspan3(frame, sub=False, ft=0):
+    """ERSPAN type III header, version 2 (4.3), optional platform subheader."""
+    h = struct.pack("!HHIHBB", 2 << 12 | 10, 3, 0x11223344, 5, ft << 2, 1 if sub else 0)
+    return h + (b"\x03platfrm" if sub else b"") + frame
+
+
+def vxlan(frame, vni=0xabc):
+    """VXLAN (RFC 7348 5): I flag, VNI."""
+    return struct.pack("!II", 0x08000000, vni << 8) + frame
+
+
+def geneve(payload, proto=0x6558, optwords=0, ver=0):
+    """GENEVE (RFC 8926 3.4) with one critical option of optwords words."""
+    h = struct.pack("!BBHI", ver << 6 | optwords, 0x40 if optwords else 0, proto, 0x1092 << 8)
+    if optwords:
+        h += struct.pack("!HBB", 0x0102, 0x80, optwords - 1) + b"\0" * (4 * (optwords - 1))
+    return h + payload
+
+
+def teredo(ip6, auth=False, origin=False):
+    """Teredo (RFC 4380 5.1.1): optional authentication, origin indication."""
+    h = b""
+    if auth:
+        h += b"\x00\x01\x04\x08" + b"clidauthvalu" + b"noncenon" + b"\x00"
+    if origin:
+        h += struct.pack("!HHI", 0, 0xFFFF ^ 40000, 0xFFFFFFFF ^ 0xC6120002)
+    return h + ip6
+
+
+def make_tunnels(out):
+    p = Pcap(os.path.join(out, "tunnels.pcap"))
+    truth, encap = [], {}
+
+    def dns_in(name, wrap, qid=0x300, v6=False):
+        if v6:
+            ip = ipv6(CLIENT6, SERVER6, 17, udp(40400 + qid % 100, 53, dns_query(name, qid)))
+        else:
+            ip = ipv4(CLIENT, SERVER, 17, udp(40400 + qid % 100, 53, dns_query(name, qid)))
+        p.add(wrap(ip, v6))
+
+    def seen(kind, name, layers):
+        truth.append((kind, name))
+        encap[name] = layers
+
+    # 1. GRE with a key (the C2 name: an alert), and with key, sequence number
+    #    and checksum over IPv6 carrying IPv6.
+    dns_in("backuprabbit.com", lambda ip, v6: over_gre(ip, 0x0800, key=7), 0x301)
+    seen("dns", "backuprabbit.com", ["gre"])
+    dns_in("gre6.example.com", lambda ip, v6: over_gre(ip, 0x86DD, v6=True, key=7, seq=1, csum=True),
+           0x302, v6=True)
+    seen("dns", "gre6.example.com", ["gre"])
+
+    # 2. A TLS connection bridged over GRE (TEB: Ethernet inside), a VLAN tag
+    #    on the inner frame.
+    teb = lambda ip, v6: over_gre(eth(ip, 0x0800, vlans=((0x8100, 42),)), 0x6558, seq=9)
+    conn = TcpConn(p, 50200, 443, wrap=teb)
+    conn.send(True, records(client_hello("gre-teb.example.com")))
+    seen("sni", "gre-teb.example.com", ["gre", "vlan"])
+
+    # 3. ERSPAN II and III (with a platform subheader) mirror sessions.
+    dns_in("erspan2.example.com", lambda ip, v6: over_gre(erspan2(eth(ip)), 0x88BE, seq=1), 0x303)
+    seen("dns", "erspan2.example.com", ["gre", "erspan"])
+    conn = TcpConn(p, 50201, 443, wrap=lambda ip, v6: over_gre(erspan3(eth(ip), sub=True), 0x22EB, seq=2))
+    conn.send(True, records(client_hello("erspan3.example.com")))
+    seen("sni", "erspan3.example.com", ["gre", "erspan"])
+
+    # 4. PPTP: enhanced GRE carrying PPP.
+    pptp = lambda ip, v6: over_gre(b"\xff\x03\x00\x21" + ip, 0x880B, version=1,
+                                   key=len(ip) + 4 << 16 | 0x77, seq=5, ack=4)
+    dns_in("pptp.example.com", pptp, 0x304)
+    seen("dns", "pptp.example.com", ["gre"])
+
+    # 5. VXLAN: a TLS connection to the other C2 name (an alert), and DNS.
+    vx = lambda ip, v6: over_udp(vxlan(eth(ip, 0x86DD if v6 else 0x0800)), 51000, 4789)
+    conn = TcpConn(p, 50202, 443, wrap=vx)
+    conn.send(True, records(client_hello("web-trackers.com")))
+    seen("sni", "web-trackers.com", ["vxlan"])
+    dns_in("vxlan.example.com", vx, 0x305, v6=True)
+    seen("dns", "vxlan.example.com", ["vxlan"])
+
+    # 6. GENEVE (over IPv6) with options, carrying Ethernet; and IPv4 directly.
+    gen = lambda ip, v6: over_udp(geneve(eth(ip), optwords=3), 47101, 6081, v6=True)
+    conn = TcpConn(p, 50203, 443, wrap=gen)
+    conn.send(True, records(client_hello("geneve.example.net")))
+    seen("sni", "geneve.example.net", ["geneve"])
+    dns_in("geneve-ip.example.net", lambda ip, v6: over_udp(geneve(ip, proto=0x0800), 47102, 6081), 0x306)
+    seen("dns", "geneve-ip.example.net", ["geneve"])
+
+    # 7. Teredo: DNS over IPv6 with an origin indication from the server's
+    #    port, and a TLS connection with an authentication header.
+    dns_in("teredo.example.org", lambda ip, v6: over_udp(teredo(ip, origin=True), 3544, 40000),
+           0x307, v6=True)
+    seen("dns", "teredo.example.org", ["teredo"])
+    conn = TcpConn(p, 50204, 443, v6=True,
+                   wrap=lambda ip, v6: over_udp(teredo(ip, auth=True), 40001, 3544))
+    conn.send(True, records(client_hello("teredo.example.org")))
+    seen("sni", "teredo.example.org", ["teredo"])
+
+    # 8. Tunnels in tunnels: VXLAN in GRE, and 4 layers (GENEVE in 6in4 in
+    #    GRE, VXLAN inside), the most walked.
+    dns_in("nested.example.com", lambda ip, v6: over_gre(
+        ipv4(TUN_A, TUN_B, 17, udp(51001, 4789, vxlan(eth(ip)))), 0x0800), 0x308)
+    seen("dns", "nested.example.com", ["gre", "vxlan"])
+
+    def four(ip, v6):
+        a = ipv4(TUN_A, TUN_B, 17, udp(51002, 4789, vxlan(eth(ip))))
+        a = ipv6(TUN_A6, TUN_B6, 17, udp(51003, 6081, geneve(a, proto=0x0800)))
+        return over_gre(ipv4(TUN_A, TUN_B, 41, a), 0x0800)
+    dns_in("four-deep.example.com", four, 0x309)
+    seen("dns", "four-deep.example.com", ["gre", "6in4", "geneve", "vxlan"])
+
+    # 9. Broken tunnels: none of these names may be seen.
+    def loop(ip, v6):                                 # GRE in GRE ... 8 deep
+        for _ in range(8):
+            ip = ipv4(TUN_A, TUN_B, 47, gre(ip, 0x0800))
+        return eth(ip)
+    dns_in("too-deep.example.com", loop, 0x310)
+    dns_in("gre-v3.example.com", lambda ip, v6: over_gre(ip, 0x0800, version=3), 0x311)
+    dns_in("routing.example.com", lambda ip, v6: eth(ipv4(TUN_A, TUN_B, 47,
+           struct.pack("!HH", 0x4000, 0x0800) + b"\0" * 4 + ip)), 0x312)
+    dns_in("erspan-v7.example.com", lambda ip, v6: over_gre(
+        struct.pack("!HHI", 7 << 12, 3, 0) + eth(ip), 0x88BE, seq=1), 0x313)
+    dns_in("erspan-cut.example.com", lambda ip, v6: over_gre(b"\x10\x00\x00", 0x88BE, seq=1), 0x314)
+    dns_in("geneve-liar.example.com", lambda ip, v6: over_udp(
+        bytes([63]) + geneve(eth(ip))[1:], 47104, 6081), 0x315)
+    dns_in("geneve-nsh.example.com", lambda ip, v6: over_udp(geneve(eth(ip), proto=0x894F), 47105, 6081), 0x316)
+    dns_in("vxlan-cut.example.com", lambda ip, v6: over_udp(vxlan(eth(ip)[:13]), 51004, 4789), 0x317)
+    def teredo_liar(ip, v6):                          # IPv6 payload length one beyond
+        ip = ip[:4] + struct.pack("!H", len(ip) - 40 + 1) + ip[6:]
+        return over_udp(teredo(ip), 40002, 3544)
+    dns_in("teredo-liar.example.org", teredo_liar, 0x318, v6=True)
+    # A GRE header cut by the IP total length: the IPv4 length says 24 bytes.
+    frame = bytearray(over_gre(ipv4(CLIENT, SERVER, 17, udp(40499, 53, dns_query("ip-liar.example.com"))),
+                               0x0800, key=1))
+    frame[16:18] = struct.pack("!H", 24)
+    p.add(bytes(frame))
+    # 10. A DNS answer to a client whose port is VXLAN's stays DNS.
+    p.add(eth(ipv4(SERVER, CLIENT, 17, udp(53, 4789, dns_answer("dns-to-4789.example.com",
+                                                                bytes([198, 18, 0, 9]), 0x0800)))))
+    truth.append(("dns", "dns-to-4789.example.com"))
+    p.close()
+    write_truth(os.path.join(out, "tunnels.truth"), truth)
+    with open(os.path.join(out, "tunnels.encap"), "w") as f:
+        for name in sorted(encap):
+            f.write("%s\t%s\n" % (name, ",".join(encap[name])))
+
+
 def make_big_frame(out):
     """One 9 MiB frame of link type D-Bus (231), which libpcap allows up to
     128 MiB: larger than a replay worker's ring."""
@@ -477,6 +674,134 @@ def make_big_frame(out):
     p = Pcap(os.path.join(out, "big", "dbus.pcap"), linktype=231)
     p.add(b"\0" * (9 << 20))
     p.close()
+
+
+# QUIC Initial protection (RFC 9001 §5.2-5.4, RFC 9369 §3.3): HKDF from the
+# standard library, AES from `cryptography`.
+QUIC_V1, QUIC_V2 = 0x00000001, 0x6B3343CF
+QUIC_SALT = {QUIC_V1: bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"),
+             QUIC_V2: bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9")}
+
+
+def hkdf_expand_label(secret, label, length):
+    import hashlib
+    import hmac
+    info = struct.pack("!HB", length, 6 + len(label)) + b"tls13 " + label + b"\0"
+    return hmac.new(secret, info + b"\x01", hashlib.sha256).digest()[:length]
+
+
+def quic_varint(v):
+    if v < 0x40:
+        return bytes([v])
+    if v < 0x4000:
+        return struct.pack("!H", 0x4000 | v)
+    if v < 0x40000000:
+        return struct.pack("!I", 0x80000000 | v)
+    return struct.pack("!Q", 0xC000000000000000 | v)
+
+
+def quic_crypto(offset, data):
+    return b"\x06" + quic_varint(offset) + quic_varint(len(data)) + data
+
+
+def quic_initial(dcid, frames, version=QUIC_V1, pn=0, pn_len=1, pad_to=1200, length_delta=0):
+    """A client Initial carrying frames, PADDING to a pad_to-byte packet."""
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    v2 = version == QUIC_V2
+    initial = hmac.new(QUIC_SALT[version], dcid, hashlib.sha256).digest()
+    client = hkdf_expand_label(initial, b"client in", 32)
+    pre = b"quicv2 " if v2 else b"quic "
+    key, iv, hp = (hkdf_expand_label(client, pre + b"key", 16), hkdf_expand_label(client, pre + b"iv", 12),
+                   hkdf_expand_label(client, pre + b"hp", 16))
+    head = 1 + 4 + 1 + len(dcid) + 1 + 1 + 2 + pn_len
+    payload = frames + b"\0" * max(0, pad_to - head - len(frames) - 16)
+    length = pn_len + len(payload) + 16
+    hdr = (bytes([0xC0 | (1 if v2 else 0) << 4 | (pn_len - 1)]) + struct.pack("!I", version)
+           + bytes([len(dcid)]) + dcid + b"\0" + b"\0" + struct.pack("!H", 0x4000 | (length + length_delta))
+           + pn.to_bytes(pn_len, "big"))
+    nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
+    sealed = AESGCM(key).encrypt(nonce, payload, hdr)
+    pn_off = len(hdr) - pn_len
+    sample = sealed[4 - pn_len:4 - pn_len + 16]
+    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    mask = enc.update(sample) + enc.finalize()
+    prot = bytearray(hdr)
+    prot[0] ^= mask[0] & 0x0F
+    for i in range(pn_len):
+        prot[pn_off + i] ^= mask[1 + i]
+    return bytes(prot) + sealed
+
+
+def ech_outer(config_id=0x2A, enc=32, payload=176):
+    """An outer encrypted_client_hello extension (draft-ietf-tls-esni §5)."""
+    body = b"\0" + struct.pack("!HHB", 1, 1, config_id) + struct.pack("!H", enc) + b"\x11" * enc
+    body += struct.pack("!H", payload) + b"\x22" * payload
+    return struct.pack("!HH", 0xFE0D, len(body)) + body
+
+
+def make_quic(out):
+    p = Pcap(os.path.join(out, "quic.pcap"))
+    truth = []
+
+    def send(sport, datagram, from_client=True, v6=False):
+        if v6:
+            s, d = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
+            sp, dp = (sport, 443) if from_client else (443, sport)
+            p.add(eth(ipv6(s, d, 17, udp(sp, dp, datagram)), 0x86DD))
+        else:
+            s, d = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
+            sp, dp = (sport, 443) if from_client else (443, sport)
+            p.add(eth(ipv4(s, d, 17, udp(sp, dp, datagram))))
+
+    def dcid(i):
+        return bytes([0x83, 0x94, i, 0xF0, 0x3E, 0x51, 0x57, 0x08])
+
+    # 1. v1, the ClientHello in one Initial; the server's Initial is not read.
+    send(41000, quic_initial(dcid(1), quic_crypto(0, client_hello("quic-one.example.com"))))
+    send(41000, quic_initial(dcid(1), quic_crypto(0, client_hello("server-side.example.com"))), False)
+    truth.append(("quic-sni", "quic-one.example.com"))
+    # 2. v2 (RFC 9369), over IPv6.
+    send(41001, quic_initial(dcid(2), quic_crypto(0, client_hello("quic-v2.example.org")), QUIC_V2), v6=True)
+    truth.append(("quic-sni", "quic-v2.example.org"))
+    # 3. A post-quantum-sized ClientHello (1800 bytes) over two Initials, the
+    #    second sent first; its name is on the bundled C2 list.
+    ch = client_hello("backuprabbit.com", pad=1700)
+    cut = 1100
+    send(41002, quic_initial(dcid(3), quic_crypto(cut, ch[cut:]), pn=1))
+    send(41002, quic_initial(dcid(3), quic_crypto(0, ch[:cut]), pn=0, pad_to=1250))
+    truth.append(("quic-sni", "backuprabbit.com"))
+    # 4. Coalesced: the Initial, then a Handshake packet, in one datagram;
+    #    then a 0-RTT datagram that is not read.
+    hs = bytes([0xE0]) + struct.pack("!I", QUIC_V1) + b"\x08" + dcid(4) + b"\0" + quic_varint(30) + b"\x55" * 30
+    send(41003, quic_initial(dcid(4), quic_crypto(0, client_hello("coalesced.example.com")), pad_to=600) + hs)
+    truth.append(("quic-sni", "coalesced.example.com"))
+    # 5. A 4-byte DCID (one a server chose in a Retry) is read.
+    send(41004, quic_initial(dcid(5)[:4], quic_crypto(0, client_hello("short-dcid.example.com"))))
+    truth.append(("quic-sni", "short-dcid.example.com"))
+    # 6. ECH: the outer SNI is logged, and alerts (the ech object marks it).
+    send(41005, quic_initial(dcid(6), quic_crypto(0, client_hello("ech-public.example.com", extra_first=ech_outer()))))
+    truth.append(("quic-sni", "ech-public.example.com"))
+    # 7. A bad tag: no name.
+    bad = bytearray(quic_initial(dcid(7), quic_crypto(0, client_hello("bad-tag.example.com"))))
+    bad[300] ^= 0x40
+    send(41006, bytes(bad))
+    # 8. A CRYPTO frame beyond the stream window: not read.
+    send(41007, quic_initial(dcid(8), quic_crypto(200000, client_hello("beyond.example.com"))))
+    # 9. Cut by the capture (a snaplen) and a Length beyond the datagram.
+    whole = quic_initial(dcid(9), quic_crypto(0, client_hello("cut.example.com")))
+    p.add(eth(ipv4(CLIENT, SERVER, 17, udp(41008, 443, whole))), caplen=200)
+    send(41009, quic_initial(dcid(10), quic_crypto(0, client_hello("lying-length.example.com")), length_delta=40))
+    # 10. Too short for its packet number and sample; a DCID over 20 bytes;
+    #     Google QUIC; a UDP payload that only looks like a long header.
+    send(41010, bytes([0xC0]) + struct.pack("!I", QUIC_V1) + b"\x08" + dcid(11) + b"\0\0\x13" + b"\x5a" * 19)
+    send(41011, bytes([0xC0]) + struct.pack("!I", QUIC_V1) + b"\x15" + b"\x11" * 21 + b"\0\0" + b"\x44\x00" + b"\0" * 1100)
+    send(41012, b"\xc0Q050\x08" + b"\0" * 1200)
+    send(41013, b"\xc0\x12\x34\x56\x78" + b"\0" * 200)
+    p.close()
+    write_truth(os.path.join(out, "quic.truth"), truth)
 
 
 def main():
@@ -487,6 +812,8 @@ def main():
     make_streams(out)
     make_malformed(out)
     make_pinning(out)
+    make_tunnels(out)
+    make_quic(out)
     make_answers(out)
     make_mdns(out)
 

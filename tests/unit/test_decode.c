@@ -139,14 +139,20 @@ static bool dec(int dlt, const uint8_t *b, size_t n)
 
 static bool decb(int dlt, const struct buf *f) { return dec(dlt, f->b, f->n); }
 
-/* Failure reasons: the decode group less the per-layer tallies (ipv4, ipv6,
- * tcp, udp) and ip_payload_cut, which annotates a packet still inspected. */
+/* The per-layer tallies of the decode group: a packet decoded counts in them. */
+static bool tally(int i)
+{
+	return i == ST_ipv4 || i == ST_ipv6 || i == ST_tcp || i == ST_udp || i == ST_gre ||
+	       i == ST_erspan || i == ST_vxlan || i == ST_geneve || i == ST_teredo;
+}
+
+/* Failure reasons: the decode group less the tallies and ip_payload_cut,
+ * which annotates a packet still inspected. */
 static uint64_t reasons(void)
 {
 	uint64_t sum = 0;
 	for (int i = 0; i < ST__COUNT; i++) {
-		if (strcmp(stat_info[i].group, "decode") || i == ST_ipv4 || i == ST_ipv6 ||
-		    i == ST_tcp || i == ST_udp || i == ST_ip_payload_cut)
+		if (strcmp(stat_info[i].group, "decode") || tally(i) || i == ST_ip_payload_cut)
 			continue;
 		sum += stat_get(&st, (enum stat_id)i);
 	}
@@ -502,17 +508,552 @@ static void test_tunnels(void)
 	expect_ok("4in6", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
 	CHECK(memcmp(pkt.src + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0);
 
-	a = ipv6(4, &in4);                  /* 3 layers around the packet: decoded */
+	a = ipv6(4, &in4);                  /* 4 layers around the packet: decoded */
 	b = ipv4(41, &a);
-	ip = ipv4(4, &b);
-	expect_ok("3 tunnel layers", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
-	CHECK_EQ(pkt.encap_depth, 3);
-	CHECK_EQ(pkt.nencap, 3);           /* outermost first */
-	CHECK_STR(decode_encap_name((enum encap)pkt.encap[0]), "4in4");
-	CHECK_STR(decode_encap_name((enum encap)pkt.encap[1]), "6in4");
-	CHECK_STR(decode_encap_name((enum encap)pkt.encap[2]), "4in6");
-	a = ipv4(4, &ip);
-	expect_fail("4 tunnel layers", DLT_RAW, &a, ST_tunnel_too_deep);
+	a = ipv4(4, &b);
+	ip = ipv6(4, &a);
+	expect_ok("4 tunnel layers", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	CHECK_EQ(pkt.encap_depth, 4);
+	CHECK_EQ(pkt.nencap, 4);           /* outermost first */
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[0]), "4in6");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[1]), "4in4");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[2]), "6in4");
+	CHECK_STR(decode_encap_name((enum encap)pkt.encap[3]), "4in6");
+	a = ipv4(41, &ip);
+	expect_fail("5 tunnel layers", DLT_RAW, &a, ST_tunnel_too_deep);
+}
+
+/* Tunnel builders.  The outer addresses differ from the inner ones (A4/B4,
+ * A6/B6) so that expect_ok() sees the inner packet's. */
+static const uint8_t O4[4] = { 203, 0, 113, 1 }, P4[4] = { 203, 0, 113, 2 };
+static const uint8_t O6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 1 };
+
+static struct buf outer4(unsigned proto, const struct buf *in)
+{
+	struct buf f = ipv4(proto, in);
+	memcpy(f.b + 12, O4, 4);
+	memcpy(f.b + 16, P4, 4);
+	return f;
+}
+
+static struct buf outer6(unsigned next, const struct buf *in)
+{
+	struct buf f = ipv6(next, in);
+	memcpy(f.b + 8, O6, 16);
+	memcpy(f.b + 24, O6, 16);
+	f.b[39] = 2;
+	return f;
+}
+
+static struct buf udp_ports(unsigned sport, unsigned dport, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put16(&f, sport);
+	put16(&f, dport);
+	put16(&f, (unsigned)(8 + in->n));
+	put16(&f, 0);
+	put(&f, in->b, in->n);
+	return f;
+}
+
+/* GRE with the fields its flags call for (RFC 2784, RFC 2890; RFC 2637 for
+ * version 1, whose key is always there and acknowledgment flagged by 0x80). */
+static struct buf gre(unsigned flags, unsigned proto, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put16(&f, flags);
+	put16(&f, proto);
+	if (flags & 0x8000)
+		put32(&f, 0xabcd0000);                  /* checksum, reserved1 */
+	if (flags & 0x2000)
+		put32(&f, (flags & 7) == 1 ? (uint32_t)in->n << 16 | 7 : 0x1234);
+	if (flags & 0x1000)
+		put32(&f, 42);                          /* sequence number */
+	if ((flags & 7) == 1 && (flags & 0x0080))
+		put32(&f, 41);                          /* acknowledgment number */
+	put(&f, in->b, in->n);
+	return f;
+}
+
+/* ERSPAN type II (version 1) and III (version 2) headers before a frame. */
+static struct buf erspan2(unsigned ver, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put16(&f, ver << 12 | 10);                      /* version, VLAN 10 */
+	put16(&f, 0x0003);                              /* COS, En, T, session 3 */
+	put32(&f, 0x00012345);                          /* reserved, index */
+	put(&f, in->b, in->n);
+	return f;
+}
+
+static struct buf erspan3(unsigned ver, unsigned ft, bool sub, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put16(&f, ver << 12 | 10);
+	put16(&f, 0x0003);
+	put32(&f, 0x11223344);                          /* timestamp */
+	put16(&f, 0x0005);                              /* SGT */
+	put8(&f, ft << 2);                              /* P 0, FT, Hw ID 0 */
+	put8(&f, sub ? 1 : 0);                          /* D, Gra, O */
+	if (sub)
+		put(&f, "\x03platfrm", 8);              /* platform-specific subheader */
+	put(&f, in->b, in->n);
+	return f;
+}
+
+static struct buf vxlan(unsigned flags, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put8(&f, flags);
+	zeros(&f, 3);
+	put32(&f, 0x00abcd00);                          /* VNI, reserved */
+	put(&f, in->b, in->n);
+	return f;
+}
+
+/* GENEVE with optwords 4-byte words of options (one critical option). */
+static struct buf geneve(unsigned ver, unsigned optwords, unsigned proto, const struct buf *in)
+{
+	struct buf f = { .n = 0 };
+	put8(&f, ver << 6 | optwords);
+	put8(&f, optwords ? 0x40 : 0);                  /* C: critical options present */
+	put16(&f, proto);
+	put32(&f, 0x00001092 << 8);
+	if (optwords) {
+		put16(&f, 0x0102);                      /* option class */
+		put8(&f, 0x80);                         /* type, critical */
+		put8(&f, optwords - 1);                 /* length in words, header aside */
+		zeros(&f, (optwords - 1) * 4);
+	}
+	put(&f, in->b, in->n);
+	return f;
+}
+
+/* Teredo (RFC 4380 §5.1.1): optional authentication and origin indication. */
+static struct buf teredo(bool auth, bool origin, const struct buf *ip6)
+{
+	struct buf f = { .n = 0 };
+	if (auth) {
+		put16(&f, 0x0001);
+		put8(&f, 4);                            /* ID-len */
+		put8(&f, 8);                            /* AU-len */
+		put(&f, "clidauthvalu", 12);
+		put(&f, "noncenon", 8);
+		put8(&f, 0);                            /* confirmation */
+	}
+	if (origin) {
+		put16(&f, 0x0000);
+		put16(&f, 0xffff ^ 40000);              /* obfuscated port, address */
+		put32(&f, 0xffffffff ^ 0xc6336401);
+	}
+	put(&f, ip6->b, ip6->n);
+	return f;
+}
+
+/* The packet's encapsulations, joined with commas, are want. */
+static void expect_encap(const char *what, const char *want)
+{
+	char got[128] = "";
+	size_t n = 0;
+	int before = check_failed;
+
+	for (unsigned i = 0; i < pkt.nencap && n < sizeof got; i++)
+		n += (size_t)snprintf(got + n, sizeof got - n, "%s%s", i ? "," : "",
+				      decode_encap_name((enum encap)pkt.encap[i]));
+	CHECK_STR(got, want);
+	if (check_failed != before)
+		fprintf(stderr, "  ... in case: %s\n", what);
+}
+
+/* The frame stays a plain UDP datagram of the outer addresses to dport. */
+static void expect_plain_udp(const char *what, int dlt, const struct buf *f, unsigned dport)
+{
+	int before = check_failed;
+
+	CHECK(decb(dlt, f));
+	CHECK_EQ(pkt.proto, IPPROTO_NUM_UDP);
+	CHECK_EQ(pkt.dport, dport);
+	CHECK_EQ(pkt.nencap, 0);
+	CHECK_EQ(pkt.encap_depth, 0);
+	CHECK_EQ(reasons(), 0);
+	CHECK_EQ(stat_get(&st, ST_vxlan) + stat_get(&st, ST_geneve) + stat_get(&st, ST_teredo), 0);
+	if (check_failed != before)
+		fprintf(stderr, "  ... in case: %s\n", what);
+}
+
+/* Cases: GRE (RFC 2784) with every combination of checksum, key and sequence
+ * number (RFC 2890), over IPv4 and IPv6, carrying IPv4, IPv6, an Ethernet
+ * frame (with a VLAN tag) and MPLS. */
+static void test_gre(void)
+{
+	struct buf u = udp53(), t = tcp(), in4 = ipv4(17, &u), in6 = ipv6(6, &t), g, ip, e, in;
+	char what[64];
+
+	for (unsigned fl = 0; fl < 8; fl++) {
+		unsigned flags = (fl & 1 ? 0x8000u : 0) | (fl & 2 ? 0x2000u : 0) | (fl & 4 ? 0x1000u : 0);
+		snprintf(what, sizeof what, "GRE flags %04x, IPv4 in IPv4", flags);
+		g = gre(flags, 0x0800, &in4);
+		ip = outer4(47, &g);
+		expect_ok(what, DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+		expect_encap(what, "gre");
+		CHECK_EQ(pkt.encap_depth, 1);
+		CHECK_EQ(stat_get(&st, ST_gre), 1);
+		snprintf(what, sizeof what, "GRE flags %04x, IPv6 in IPv6", flags);
+		g = gre(flags, 0x86dd, &in6);
+		ip = outer6(47, &g);
+		expect_ok(what, DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+		expect_encap(what, "gre");
+	}
+
+	/* Transparent Ethernet Bridging: an Ethernet frame, a VLAN tag in it. */
+	e = eth(0x0800, &in4);
+	g = gre(0x2000, 0x6558, &e);
+	ip = outer4(47, &g);
+	e = eth(0x0800, &ip);
+	expect_ok("GRE TEB", DLT_EN10MB, &e, 4, IPPROTO_NUM_UDP);
+	expect_encap("GRE TEB", "gre");
+	in.n = 0; put16(&in, 100); put16(&in, 0x86dd); put(&in, in6.b, in6.n);
+	e = eth(0x8100, &in);
+	g = gre(0, 0x6558, &e);
+	ip = outer6(47, &g);
+	expect_ok("GRE TEB, VLAN inside", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+	expect_encap("GRE TEB, VLAN inside", "gre,vlan");
+
+	/* MPLS over GRE (RFC 4023). */
+	in.n = 0; put32(&in, 16u << 12 | 0x100 | 64); put(&in, in4.b, in4.n);
+	g = gre(0, 0x8847, &in);
+	ip = outer4(47, &g);
+	expect_ok("MPLS in GRE", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	expect_encap("MPLS in GRE", "gre,mpls");
+}
+
+/* Cases: ERSPAN type I (no header), II and III (with and without the
+ * platform-specific subheader, an Ethernet frame or an IP packet). */
+static void test_erspan(void)
+{
+	struct buf u = udp53(), t = tcp(), in4 = ipv4(17, &u), in6 = ipv6(6, &t);
+	struct buf e4 = eth(0x0800, &in4), e6 = eth(0x86dd, &in6), h, g, ip;
+
+	g = gre(0, 0x88be, &e4);
+	ip = outer4(47, &g);
+	expect_ok("ERSPAN I", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	expect_encap("ERSPAN I", "gre,erspan");
+	CHECK_EQ(stat_get(&st, ST_erspan), 1);
+	CHECK_EQ(stat_get(&st, ST_gre), 1);
+
+	h = erspan2(1, &e6);
+	g = gre(0x1000, 0x88be, &h);
+	ip = outer4(47, &g);
+	expect_ok("ERSPAN II", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+	expect_encap("ERSPAN II", "gre,erspan");
+
+	for (int sub = 0; sub <= 1; sub++) {
+		h = erspan3(2, 0, sub, &e4);
+		g = gre(0x1000, 0x22eb, &h);
+		ip = outer6(47, &g);
+		expect_ok(sub ? "ERSPAN III, subheader" : "ERSPAN III", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+		expect_encap("ERSPAN III", "gre,erspan");
+		h = erspan3(2, 2, sub, &in6);
+		g = gre(0x1000, 0x22eb, &h);
+		ip = outer4(47, &g);
+		expect_ok("ERSPAN III, IP frame type", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+	}
+}
+
+/* Cases: PPTP's enhanced GRE (RFC 2637 §4.1) carrying PPP. */
+static void test_pptp(void)
+{
+	struct buf u = udp53(), in4 = ipv4(17, &u), ppp, g, ip;
+
+	ppp.n = 0; put8(&ppp, 0xff); put8(&ppp, 0x03); put16(&ppp, 0x0021); put(&ppp, in4.b, in4.n);
+	g = gre(0x3081, 0x880b, &ppp);          /* K, S, A, version 1 */
+	ip = outer4(47, &g);
+	expect_ok("PPTP", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	expect_encap("PPTP", "gre");
+	ppp.n = 0; put8(&ppp, 0x21); put(&ppp, in4.b, in4.n);    /* address, control, protocol compressed */
+	g = gre(0x3001, 0x880b, &ppp);
+	ip = outer4(47, &g);
+	expect_ok("PPTP, compressed PPP header", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+
+	struct buf none = { .n = 0 };
+	g = gre(0x2081, 0x880b, &none);         /* acknowledgment only */
+	ip = outer4(47, &g);
+	expect_fail("PPTP acknowledgment", DLT_RAW, &ip, ST_not_ip);
+	ppp.n = 0; put(&ppp, "\xff\x03\xc0\x21\x01\x01\x00\x04", 8);
+	g = gre(0x3001, 0x880b, &ppp);
+	ip = outer4(47, &g);
+	expect_fail("PPTP carrying LCP", DLT_RAW, &ip, ST_not_ip);
+}
+
+/* Cases: VXLAN, GENEVE and Teredo, over IPv4 and IPv6. */
+static void test_udp_tunnels(void)
+{
+	struct buf u = udp53(), t = tcp(), in4 = ipv4(17, &u), in6 = ipv6(6, &t), u6 = ipv6(17, &u);
+	struct buf e, h, l4, ip;
+
+	e = eth(0x0800, &in4);
+	h = vxlan(0x08, &e);
+	l4 = udp_ports(51234, 4789, &h);
+	ip = outer4(17, &l4);
+	expect_ok("VXLAN", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	expect_encap("VXLAN", "vxlan");
+	CHECK_EQ(stat_get(&st, ST_vxlan), 1);
+	CHECK_EQ(stat_get(&st, ST_udp), 2);
+	e = eth(0x86dd, &in6);
+	h = vxlan(0x88, &e);                    /* the GBP bit too: reserved bits ignored */
+	l4 = udp_ports(51234, 4789, &h);
+	ip = outer6(17, &l4);
+	expect_ok("VXLAN over IPv6", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+
+	for (unsigned words = 0; words <= 3; words += 3) {
+		e = eth(0x0800, &in4);
+		h = geneve(0, words, 0x6558, &e);
+		l4 = udp_ports(47101, 6081, &h);
+		ip = outer4(17, &l4);
+		expect_ok("GENEVE, Ethernet", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+		expect_encap("GENEVE", "geneve");
+		CHECK_EQ(stat_get(&st, ST_geneve), 1);
+		h = geneve(0, words, 0x86dd, &in6);
+		l4 = udp_ports(47101, 6081, &h);
+		ip = outer6(17, &l4);
+		expect_ok("GENEVE, IPv6", DLT_RAW, &ip, 6, IPPROTO_NUM_TCP);
+		h = geneve(0, words, 0x0800, &in4);
+		l4 = udp_ports(47101, 6081, &h);
+		ip = outer4(17, &l4);
+		expect_ok("GENEVE, IPv4", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	}
+
+	for (int auth = 0; auth <= 1; auth++) {
+		for (int origin = 0; origin <= 1; origin++) {
+			h = teredo(auth, origin, &u6);
+			l4 = udp_ports(3544, 40000, &h);
+			ip = outer4(17, &l4);
+			expect_ok("Teredo from the server", DLT_RAW, &ip, 6, IPPROTO_NUM_UDP);
+			expect_encap("Teredo", "teredo");
+			CHECK_EQ(stat_get(&st, ST_teredo), 1);
+			l4 = udp_ports(40000, 3544, &h);
+			ip = outer4(17, &l4);
+			expect_ok("Teredo to the server", DLT_RAW, &ip, 6, IPPROTO_NUM_UDP);
+		}
+	}
+	/* A bubble: an IPv6 header and nothing (next header 59). */
+	struct buf none = { .n = 0 }, bubble = ipv6(59, &none);
+	l4 = udp_ports(40000, 3544, &bubble);
+	ip = outer4(17, &l4);
+	CHECK(decb(DLT_RAW, &ip));
+	CHECK_EQ(pkt.family, 6);
+	CHECK_EQ(pkt.proto, 59);
+	CHECK_EQ(stat_get(&st, ST_teredo), 1);
+	expect_encap("Teredo bubble", "teredo");
+}
+
+/* Cases: tunnels of different kinds inside one another share one bound, and
+ * a GRE loop (GRE in GRE in GRE ...) stops there, counted once. */
+static void test_tunnel_nesting(void)
+{
+	struct buf u = udp53(), in4 = ipv4(17, &u), a, b, ip;
+
+	a = eth(0x0800, &in4);                  /* VXLAN in GENEVE in 6in4 in GRE */
+	b = vxlan(0x08, &a);
+	a = udp_ports(1000, 4789, &b);
+	b = outer4(17, &a);
+	a = geneve(0, 0, 0x0800, &b);
+	b = udp_ports(1001, 6081, &a);
+	a = outer6(17, &b);
+	b = outer4(41, &a);
+	a = gre(0x2000, 0x0800, &b);
+	ip = outer4(47, &a);
+	expect_ok("4 tunnels of 4 kinds", DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+	expect_encap("4 tunnels of 4 kinds", "gre,6in4,geneve,vxlan");
+	CHECK_EQ(pkt.encap_depth, 4);
+	a = gre(0, 0x0800, &ip);
+	ip = outer4(47, &a);
+	expect_fail("5 tunnels of 4 kinds", DLT_RAW, &ip, ST_tunnel_too_deep);
+
+	for (int n = 1; n <= 20; n++) {
+		ip = in4;
+		for (int i = 0; i < n; i++) {
+			a = gre(0, 0x0800, &ip);
+			ip = outer4(47, &a);
+		}
+		char what[32];
+		snprintf(what, sizeof what, "GRE in GRE x%d", n);
+		if (n <= 4) {
+			expect_ok(what, DLT_RAW, &ip, 4, IPPROTO_NUM_UDP);
+			CHECK_EQ(pkt.encap_depth, n);
+			CHECK_EQ(stat_get(&st, ST_gre), n);
+		} else {
+			expect_fail(what, DLT_RAW, &ip, ST_tunnel_too_deep);
+			CHECK_EQ(stat_get(&st, ST_gre), 5);     /* the walk stopped at the bound */
+		}
+	}
+}
+
+/* Cases: broken tunnels, each skipped with one reason; datagrams on a tunnel
+ * port that are not that tunnel stay plain UDP. */
+static void test_tunnel_malformed(void)
+{
+	struct buf u = udp53(), t = tcp(), in4 = ipv4(17, &u), in6 = ipv6(6, &t), u6 = ipv6(17, &u);
+	struct buf e4 = eth(0x0800, &in4), g, h, l4, ip, x;
+	static const unsigned bad_flags[] = { 0x0002, 0x0007, 0x4000, 0x0800, 0x0400 };
+
+	/* GRE: cut headers, fields its flags promise missing, lying IP length. */
+	x.n = 0; put16(&x, 0);
+	ip = outer4(47, &x);
+	expect_fail("GRE header of 2 bytes", DLT_RAW, &ip, ST_gre_truncated);
+	x.n = 0; put16(&x, 0xb000); put16(&x, 0x0800); put32(&x, 0);
+	ip = outer4(47, &x);
+	expect_fail("GRE C, K and S with one field", DLT_RAW, &ip, ST_gre_truncated);
+	g = gre(0x3000, 0x0800, &in4);
+	ip = outer4(47, &g);
+	ip.b[2] = 0, ip.b[3] = 20 + 6;          /* IP total length ends inside the GRE header */
+	expect_fail("IP length ends in the GRE header", DLT_RAW, &ip, ST_gre_truncated);
+
+	/* GRE: versions 2-7, RFC 1701 routing, strict source route, recursion. */
+	for (size_t i = 0; i < sizeof bad_flags / sizeof bad_flags[0]; i++) {
+		g = gre(bad_flags[i], 0x0800, &in4);
+		ip = outer4(47, &g);
+		expect_fail("GRE version or RFC 1701 flag", DLT_RAW, &ip, ST_gre_unsupported);
+	}
+	g = gre(0x2001, 0x0800, &in4);
+	ip = outer4(47, &g);
+	expect_fail("GRE version 1 carrying IPv4", DLT_RAW, &ip, ST_gre_unsupported);
+	x.n = 0; put16(&x, 0x1001); put16(&x, 0x880b); put32(&x, 1); put(&x, in4.b, in4.n);
+	ip = outer4(47, &x);
+	expect_fail("GRE version 1 without a key", DLT_RAW, &ip, ST_gre_unsupported);
+	g = gre(0xb081, 0x880b, &in4);
+	ip = outer4(47, &g);
+	expect_fail("GRE version 1 with a checksum", DLT_RAW, &ip, ST_gre_unsupported);
+	g = gre(0, 0x883e, &in4);
+	ip = outer4(47, &g);
+	expect_fail("GRE protocol type not decoded", DLT_RAW, &ip, ST_gre_unsupported);
+	g = gre(0, 0x0800, &in6);
+	ip = outer4(47, &g);
+	expect_fail("GRE says IPv4, carries IPv6", DLT_RAW, &ip, ST_ipv4_malformed);
+
+	/* The frame inside: cut, or not IP. */
+	x.n = 0; put(&x, e4.b, 10);
+	g = gre(0, 0x6558, &x);
+	ip = outer4(47, &g);
+	expect_fail("GRE TEB, Ethernet header cut", DLT_RAW, &ip, ST_tunnel_truncated);
+	x.n = 0; put(&x, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	h = eth(0x0806, &x);
+	g = gre(0, 0x6558, &h);
+	ip = outer4(47, &g);
+	expect_fail("GRE TEB carrying ARP", DLT_RAW, &ip, ST_not_ip);
+	x.n = 0; put32(&x, 16u << 12 | 64);       /* an MPLS label, no bottom of stack */
+	g = gre(0, 0x8847, &x);
+	ip = outer4(47, &g);
+	expect_fail("MPLS in GRE cut", DLT_RAW, &ip, ST_tunnel_truncated);
+
+	/* ERSPAN: bad versions and frame types, cut headers. */
+	h = erspan2(2, &e4);
+	g = gre(0x1000, 0x88be, &h);
+	ip = outer4(47, &g);
+	expect_fail("ERSPAN II of version 2", DLT_RAW, &ip, ST_erspan_unsupported);
+	h = erspan3(1, 0, false, &e4);
+	g = gre(0x1000, 0x22eb, &h);
+	ip = outer4(47, &g);
+	expect_fail("ERSPAN III of version 1", DLT_RAW, &ip, ST_erspan_unsupported);
+	h = erspan3(2, 5, false, &e4);
+	g = gre(0x1000, 0x22eb, &h);
+	ip = outer4(47, &g);
+	expect_fail("ERSPAN III frame type 5", DLT_RAW, &ip, ST_erspan_unsupported);
+	x.n = 0; put32(&x, 0x1000000a);
+	g = gre(0x1000, 0x88be, &x);
+	ip = outer4(47, &g);
+	expect_fail("ERSPAN II header cut", DLT_RAW, &ip, ST_gre_truncated);
+	h = erspan3(2, 0, true, &e4);
+	h.n = 12 + 4;
+	g = gre(0x1000, 0x22eb, &h);
+	ip = outer4(47, &g);
+	expect_fail("ERSPAN III subheader cut", DLT_RAW, &ip, ST_gre_truncated);
+
+	/* VXLAN: too short or without the I flag it is a plain datagram; the
+	 * frame inside cut, by the capture or by a lying UDP length. */
+	x.n = 0; put32(&x, 0x08000000);
+	l4 = udp_ports(5000, 4789, &x);
+	ip = outer4(17, &l4);
+	expect_plain_udp("4 bytes on the VXLAN port", DLT_RAW, &ip, 4789);
+	h = vxlan(0x00, &e4);
+	l4 = udp_ports(5000, 4789, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("VXLAN without the I flag", DLT_RAW, &ip, 4789);
+	h = vxlan(0x08, &e4);
+	h.n = 8 + 13;
+	l4 = udp_ports(5000, 4789, &h);
+	ip = outer4(17, &l4);
+	expect_fail("VXLAN, Ethernet header cut", DLT_RAW, &ip, ST_tunnel_truncated);
+	h = vxlan(0x08, &e4);
+	l4 = udp_ports(5000, 4789, &h);
+	l4.b[4] = 0, l4.b[5] = 8 + 8 + 10;      /* UDP length ends in the inner Ethernet header */
+	ip = outer4(17, &l4);
+	expect_fail("UDP length ends in the VXLAN frame", DLT_RAW, &ip, ST_tunnel_truncated);
+	h = vxlan(0x08, &e4);
+	l4 = udp_ports(5000, 4789, &h);
+	ip = outer4(17, &l4);
+	ip.n -= DATA_LEN + 8 + 10;              /* the capture ends in the inner IP header */
+	expect_fail("VXLAN, inner IP header cut", DLT_RAW, &ip, ST_ipv4_truncated);
+
+	/* GENEVE: another version is not GENEVE; options running off; an
+	 * unknown protocol type. */
+	h = geneve(1, 0, 0x6558, &e4);
+	l4 = udp_ports(5000, 6081, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("GENEVE version 1", DLT_RAW, &ip, 6081);
+	h = geneve(0, 0, 0x6558, &e4);
+	h.b[0] = 63;                            /* 252 bytes of options claimed */
+	l4 = udp_ports(5000, 6081, &h);
+	ip = outer4(17, &l4);
+	expect_fail("GENEVE options beyond the datagram", DLT_RAW, &ip, ST_tunnel_truncated);
+	h = geneve(0, 2, 0x894f, &e4);
+	l4 = udp_ports(5000, 6081, &h);
+	ip = outer4(17, &l4);
+	expect_fail("GENEVE carrying NSH", DLT_RAW, &ip, ST_geneve_unsupported);
+	x.n = 0; put16(&x, 0);
+	l4 = udp_ports(5000, 6081, &x);
+	ip = outer4(17, &l4);
+	expect_plain_udp("2 bytes on the GENEVE port", DLT_RAW, &ip, 6081);
+
+	/* Teredo: only a whole IPv6 packet is taken for one. */
+	h = teredo(false, false, &u6);
+	h.b[5] += 1;                            /* IPv6 payload length one beyond */
+	l4 = udp_ports(40000, 3544, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("Teredo, IPv6 length lies", DLT_RAW, &ip, 3544);
+	h = teredo(false, false, &in4);
+	l4 = udp_ports(40000, 3544, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("IPv4 on the Teredo port", DLT_RAW, &ip, 3544);
+	h = teredo(true, true, &u6);
+	h.b[2] = 200;                           /* ID-len beyond the datagram */
+	l4 = udp_ports(40000, 3544, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("Teredo, authentication lengths lie", DLT_RAW, &ip, 3544);
+	h = teredo(false, true, &u6);
+	h.n = 5;
+	l4 = udp_ports(40000, 3544, &h);
+	ip = outer4(17, &l4);
+	expect_plain_udp("Teredo origin indication cut", DLT_RAW, &ip, 3544);
+	h = teredo(false, false, &u6);
+	l4 = udp_ports(40000, 3544, &h);
+	ip = outer4(17, &l4);
+	ip.n -= u6.n - 20;                      /* the capture ends in the IPv6 header */
+	expect_fail("Teredo, IPv6 header cut by the capture", DLT_RAW, &ip, ST_ipv6_truncated);
+
+	/* DNS stays DNS, whatever the other port. */
+	x = udp53();
+	x.b[0] = 4789 >> 8, x.b[1] = 4789 & 0xff;
+	x.b[2] = 0, x.b[3] = 53;
+	ip = ipv4(17, &x);                      /* from 4789 to 53 */
+	CHECK(decb(DLT_RAW, &ip));
+	CHECK_EQ(pkt.dport, 53);
+	x.b[0] = 0, x.b[1] = 53;
+	x.b[2] = 4789 >> 8, x.b[3] = 4789 & 0xff;
+	memcpy(x.b + 8, "\x08\x08\x81\x80", 4); /* an answer whose id has VXLAN's I bit */
+	ip = ipv4(17, &x);
+	expect_plain_udp("DNS answer to port 4789", DLT_RAW, &ip, 4789);
+	CHECK_EQ(pkt.sport, 53);
 }
 
 /* Cases: TCP data offset, UDP length. */
@@ -582,6 +1123,45 @@ static void test_truncation(void)
 	}
 }
 
+/* Case: every truncation of every tunnel, as for the link types. */
+static void test_tunnel_truncation(void)
+{
+	struct buf u = udp53(), t = tcp(), in4 = ipv4(6, &t), u6 = ipv6(17, &u);
+	struct buf e4 = eth(0x0800, &in4), h, g, l4, f[9];
+	size_t n = 0;
+
+	g = gre(0xb000, 0x0800, &in4);
+	f[n++] = outer4(47, &g);
+	g = gre(0x2000, 0x6558, &e4);
+	f[n++] = outer6(47, &g);
+	h.n = 0; put32(&h, 16u << 12 | 0x100 | 64); put(&h, in4.b, in4.n);
+	g = gre(0, 0x8847, &h);
+	f[n++] = outer4(47, &g);
+	h = erspan2(1, &e4);
+	g = gre(0x1000, 0x88be, &h);
+	f[n++] = outer4(47, &g);
+	h = erspan3(2, 0, true, &e4);
+	g = gre(0x1000, 0x22eb, &h);
+	f[n++] = outer4(47, &g);
+	h.n = 0; put8(&h, 0xff); put8(&h, 0x03); put16(&h, 0x0021); put(&h, in4.b, in4.n);
+	g = gre(0x3081, 0x880b, &h);
+	f[n++] = outer4(47, &g);
+	h = vxlan(0x08, &e4);
+	l4 = udp_ports(5000, 4789, &h);
+	f[n++] = outer4(17, &l4);
+	h = geneve(0, 3, 0x6558, &e4);
+	l4 = udp_ports(5000, 6081, &h);
+	f[n++] = outer6(17, &l4);
+	h = teredo(true, true, &u6);
+	l4 = udp_ports(3544, 5000, &h);
+	f[n++] = outer4(17, &l4);
+	for (size_t i = 0; i < n; i++) {
+		char what[32];
+		snprintf(what, sizeof what, "tunnel frame %zu", i);
+		sweep(what, DLT_RAW, &f[i]);
+	}
+}
+
 int main(void)
 {
 	test_link_types();
@@ -590,9 +1170,16 @@ int main(void)
 	test_ipv4();
 	test_ipv6();
 	test_tunnels();
+	test_gre();
+	test_erspan();
+	test_pptp();
+	test_udp_tunnels();
+	test_tunnel_nesting();
+	test_tunnel_malformed();
 	test_other_proto();
 	test_transport();
 	test_truncation();
+	test_tunnel_truncation();
 	free(held);
 	return check_report("decode");
 }

@@ -15,10 +15,13 @@ static struct packet pkt = {
 	.src = { 198, 18, 0, 1 }, .dst = { 198, 18, 0, 2 }, .sport = 53, .dport = 40000,
 };
 static struct dns_header hdr = { .id = 7, .response = true, .ancount = 4 };
-static struct dns_question q = { .name = "www.example.com", .name_len = 15, .qtype = 1, .qclass = 1 };
+static struct dns_question q = {
+	.name = "www.example.com", .name_len = 15, .qtype = 1, .qclass = 1,
+};
 static struct dns_answers ans;
 
-static struct dns_answer *add(const char *owner, uint16_t type, enum dns_rdata rd, const char *target)
+static struct dns_answer *add(const char *owner, uint16_t type, enum dns_rdata rd,
+			      const char *target)
 {
 	struct dns_answer *a = &ans.a[ans.n++];
 
@@ -76,8 +79,10 @@ static void test_answers(void)
 	size_t n = name_event(&s);
 	CHECK(n > 0 && line[n - 1] == '\n');
 	CHECK(has("\"rrname\":\"www.example.com\",\"rrtype\":\"A\",\"rcode\":\"NOERROR\",\"answers\":["));
-	CHECK(has("{\"rrname\":\"www.example.com\",\"rrtype\":\"CNAME\",\"ttl\":300,\"rdata\":\"edge.example.net\"}"));
-	CHECK(has("{\"rrname\":\"edge.example.net\",\"rrtype\":\"A\",\"ttl\":300,\"rdata\":\"198.18.0.9\"}"));
+	CHECK(has("{\"rrname\":\"www.example.com\",\"rrtype\":\"CNAME\",\"ttl\":300,"
+		  "\"rdata\":\"edge.example.net\"}"));
+	CHECK(has("{\"rrname\":\"edge.example.net\",\"rrtype\":\"A\",\"ttl\":300,"
+		  "\"rdata\":\"198.18.0.9\"}"));
 	CHECK(has("\"rrtype\":\"HTTPS\",\"ttl\":300,\"rdata\":\".\",\"svcb\":{\"priority\":1,"
 		  "\"alpn\":[\"h2\",\"h3\"],\"port\":8443,\"ipv4hint\":[\"198.18.0.78\"],\"ech\":true}}"));
 	CHECK(has("{\"rrname\":\"odd.example.net\",\"rrtype\":\"TYPE4242\",\"ttl\":300}]}}"));
@@ -103,7 +108,8 @@ static void test_answers(void)
 	s.len = 0;
 	name_event(&s);
 	CHECK(!strstr(line, "rrname\":\"\""));
-	CHECK(has("\"dns\":{\"type\":\"answer\",\"id\":7,\"rcode\":\"NOERROR\",\"answers\":[{\"rrname\":\"host.local\""));
+	CHECK(has("\"dns\":{\"type\":\"answer\",\"id\":7,\"rcode\":\"NOERROR\","
+		  "\"answers\":[{\"rrname\":\"host.local\""));
 }
 
 /* 32 CNAMEs of 253 control bytes (each escaped to 6): the answers stop at

@@ -51,6 +51,8 @@ int main(void)
 	CHECK_STR(kind("anything.example", 853, false), "dot");
 	CHECK_STR(kind(NULL, 853, false), "dot");
 	CHECK_STR(kind("dns.adguard-dns.com", 853, true), "doq");
+	CHECK_STR(kind("dns.adguard.com", 784, true), "doq");	/* the drafts' port */
+	CHECK_STR(kind("www.example.com", 784, false), "-");
 	CHECK_STR(kind("dns.google", 443, false), "doh");
 	CHECK_STR(kind("dns.google", 443, true), "doh");
 	CHECK_STR(kind("www.example.com", 443, false), "-");

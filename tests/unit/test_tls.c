@@ -823,10 +823,108 @@ static void test_versions(void)
 	CHECK_EQ(scan_info.max_version, 0);
 }
 
+/* An encrypted_client_hello extension (draft-ietf-tls-esni §5) of the given
+ * type, suite, config_id and lengths, with the SNI before it. */
+static void hello_ech(struct buf *b, int type, unsigned aead, size_t enc, size_t payload,
+		      size_t extra)
+{
+	static const char *const name[] = { "public.example" };
+	size_t exts, ext;
+
+	hello_fixed(b);
+	exts = vec16_begin(b);
+	ext_sni(b, name, 1);
+	put16(b, 0xfe0d);
+	ext = vec16_begin(b);
+	put8(b, (unsigned)type);
+	if (type == 0) {
+		put16(b, 1);			/* HKDF-SHA256 */
+		put16(b, aead);
+		put8(b, 0xd8);			/* config_id */
+		put16(b, (unsigned)enc);
+		put_fill(b, 0x11, enc);
+		put16(b, (unsigned)payload);
+		put_fill(b, 0x22, payload);
+	}
+	put_fill(b, 0x33, extra);			/* bytes the type does not have */
+	vec16_end(b, ext);
+	vec16_end(b, exts);
+}
+
+static void test_ech(void)
+{
+	struct tls_hello_info info;
+
+	/* As Cloudflare's real ECH and Chrome's GREASE both look: X25519 enc,
+	 * AES-128-GCM; whether it is real cannot be known. */
+	hello_ech(&body, 0, 1, 32, 208, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_STR(seen.name[0], "public.example");
+	CHECK_EQ(info.ech, TLS_ECH_OUTER);
+	CHECK_EQ(info.ech_config_id, 0xd8);
+	CHECK_EQ(info.ech_kdf_id, 1);
+	CHECK_EQ(info.ech_aead_id, 1);
+	CHECK_EQ(info.ech_enc_len, 32);
+	CHECK_EQ(info.ech_payload_len, 208);
+	CHECK(!info.ech_not_real);
+
+	/* An empty enc is real after a HelloRetryRequest. */
+	hello_ech(&body, 0, 1, 0, 208, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_OUTER);
+	CHECK(!info.ech_not_real);
+
+	/* enc shorter than any KEM's, or a payload that cannot hold a tag and
+	 * an inner hello: no server could decrypt these. */
+	hello_ech(&body, 0, 1, 16, 208, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK(info.ech_not_real);
+	hello_ech(&body, 0, 3, 32, 63, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK(info.ech_not_real);
+	hello_ech(&body, 0, 3, 32, 64, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK(!info.ech_not_real);
+	/* an AEAD outside the registry: its tag size is unknown */
+	hello_ech(&body, 0, 0x77, 32, 20, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK(!info.ech_not_real);
+
+	/* Inner: only meant to travel encrypted. */
+	hello_ech(&body, 1, 0, 0, 0, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_INNER);
+
+	/* Malformed ECH never fails the hello or hides its name. */
+	hello_ech(&body, 2, 0, 0, 0, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_MALFORMED);
+	CHECK_STR(seen.name[0], "public.example");
+	hello_ech(&body, 0, 1, 32, 0, 0);			/* payload<1..2^16-1> */
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_MALFORMED);
+	hello_ech(&body, 0, 1, 32, 100, 0);
+	body.b[body.n - 101] = 0xff;			/* payload length past the extension */
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_MALFORMED);
+	hello_ech(&body, 1, 0, 0, 0, 1);		/* inner is empty */
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_MALFORMED);
+	hello_ech(&body, 0, 1, 32, 100, 3);		/* bytes after the payload */
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_MALFORMED);
+
+	/* A hello without the extension says none. */
+	hello_body(&body, "x.example", 0, 0);
+	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
+	CHECK_EQ(info.ech, TLS_ECH_NONE);
+}
+
 int main(void)
 {
 	test_single_record();
 	test_versions();
+	test_ech();
 	test_no_sni();
 	test_two_names();
 	test_raw_name();

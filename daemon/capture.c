@@ -47,6 +47,7 @@ struct capture {
 	struct bpf_program prog;     /* the filter, for pf */
 	bool has_prog;
 	struct pcapng *ng;           /* pcapng, mapped or streamed */
+	char *name;                  /* of ng's input, for messages */
 	char *bpf;                   /* the filter, compiled per link type for ng */
 	struct { int dlt; struct bpf_program prog; } progs[FILTER_LINKTYPES];
 	unsigned nprogs;
@@ -214,7 +215,7 @@ static struct capture *open_pcapng(struct capture *cap, const char *name, const 
 	struct pcapng_rec rec;
 	const uint8_t *data;
 	enum pcapng_next r;
-	if (bpf && *bpf && !(cap->bpf = strdup(bpf))) {
+	if (!(cap->name = strdup(name)) || (bpf && *bpf && !(cap->bpf = strdup(bpf)))) {
 		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
 		capture_close(cap);
 		return NULL;
@@ -396,6 +397,7 @@ void capture_close(struct capture *cap)
 	for (unsigned i = 0; i < cap->nprogs; i++)
 		pcap_freecode(&cap->progs[i].prog);
 	free(cap->bpf);
+	free(cap->name);
 	free(cap);
 }
 
@@ -635,8 +637,8 @@ static int run_pcapng(struct capture *cap, struct loop_ctx *lc, atomic_int *stop
 		cap->cut = true;
 		log_warn("capture file cut short after %llu packets: the last block is incomplete", n_read);
 	} else if (!*stop && r == PCAPNG_BAD) {
-		snprintf(err, CAPTURE_ERR_MAX, "bad pcapng block after %llu packets: %s", n_read,
-			 pcapng_error(cap->ng));
+		snprintf(err, CAPTURE_ERR_MAX, "%s: bad pcapng block after %llu packets: %s", cap->name,
+			 n_read, pcapng_error(cap->ng));
 		return -1;
 	}
 	return 0;

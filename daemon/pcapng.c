@@ -361,8 +361,11 @@ static int block(struct pcapng *r, struct pcapng_rec *rec, const uint8_t **data)
 		if (g != GOT)
 			return g == KEPT ? PCAPNG_AGAIN : g == FAILED ? PCAPNG_BAD : PCAPNG_CUT;
 		uint32_t m = rd32(b + 8, false);
-		if (m != BYTE_ORDER_MAGIC && __builtin_bswap32(m) != BYTE_ORDER_MAGIC)
-			return bad(r, at, "section header block without the byte-order magic", m);
+		if (m != BYTE_ORDER_MAGIC && __builtin_bswap32(m) != BYTE_ORDER_MAGIC) {
+			snprintf(r->err, sizeof r->err, "section header block without the byte-order "
+				 "magic (0x%08x) at offset %llu", m, (unsigned long long)at);
+			return PCAPNG_BAD;
+		}
 		swap = m != BYTE_ORDER_MAGIC;
 	}
 	uint32_t blen = rd32(b + 4, swap);

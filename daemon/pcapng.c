@@ -161,10 +161,9 @@ static int fill(struct pcapng *r, uint64_t off, size_t need)
 	return 0;
 }
 
-/* Point *p at the bytes [off, off + need) (need <= PCAPNG_MAX_BLOCK).  SHORT
- * when the input ends first (*left: the bytes there are from off), KEPT when
- * they are out of view while kept. */
-static enum got get(struct pcapng *r, uint64_t off, size_t need, const uint8_t **p, uint64_t *left)
+/* get(), when the bytes are not in view already. */
+static enum got get_slow(struct pcapng *r, uint64_t off, size_t need, const uint8_t **p,
+			 uint64_t *left)
 {
 	if (r->fd >= 0) {
 		if (off + need > r->size) {
@@ -203,6 +202,22 @@ static enum got get(struct pcapng *r, uint64_t off, size_t need, const uint8_t *
 	}
 	*p = r->buf + (off - r->buf_off);
 	return GOT;
+}
+
+/* Point *p at the bytes [off, off + need) (need <= PCAPNG_MAX_BLOCK).  SHORT
+ * when the input ends first (*left: the bytes there are from off), KEPT when
+ * they are out of view while kept.  Inline for the common case: in view. */
+static inline enum got get(struct pcapng *r, uint64_t off, size_t need, const uint8_t **p,
+			   uint64_t *left)
+{
+	const uint8_t *base = r->fd >= 0 ? r->map : r->buf;
+	uint64_t from = r->fd >= 0 ? r->map_off : r->buf_off;
+	uint64_t to = from + (r->fd >= 0 ? r->map_len : r->buf_len);
+	if (base && off >= from && off + need <= to) {
+		*p = base + (off - from);
+		return GOT;
+	}
+	return get_slow(r, off, need, p, left);
 }
 
 /* ---- blocks ---- */

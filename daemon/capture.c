@@ -187,7 +187,8 @@ static int compile_for(struct capture *cap, int dlt, uint32_t snaplen, char err[
 
 /* A pcapng interface description: one not decoded is named (the first few)
  * and counted; its packets are still handed over, to be counted as such. */
-static int interface_seen(struct capture *cap, const struct pcapng_rec *rec, char err[CAPTURE_ERR_MAX])
+static int interface_seen(struct capture *cap, const struct pcapng_rec *rec,
+			  char err[CAPTURE_ERR_MAX])
 {
 	int dlt = dlt_of_linktype(rec->linktype);
 	if (decode_linktype_supported(dlt))
@@ -512,7 +513,7 @@ static void deliver_batch(struct loop_ctx *lc, int dlt, const struct frame *f, s
 	if (lc->t->dispatch) {
 		for (size_t i = 0; i < n; i++)
 			dispatch_packet(lc->t->dispatch, dlt, f[i].ts_ns, f[i].data, f[i].caplen, f[i].wirelen);
-	} else if (n) {
+	} else {
 		worker_packets(&lc->t->workers[0], dlt, f, n);
 	}
 }

@@ -18,13 +18,16 @@
 #define SKIP UINT32_MAX           /* caplen of a record that says "wrap to 0" */
 #define MAX_FRAME 262144u         /* bytes of a frame kept: libpcap's usual largest snaplen */
 
-_Static_assert(RING_SIZE % 16 == 0, "records tile the ring");
-
 struct rec {
 	uint64_t ts_ns;
 	uint32_t caplen;
 	uint32_t wirelen;
+	uint32_t dlt;                 /* the frame's link type: pcapng interfaces differ */
+	uint32_t pad_[3];
 };
+
+_Static_assert(sizeof(struct rec) % 16 == 0, "frames stay 16-byte aligned");
+_Static_assert(RING_SIZE % sizeof(struct rec) == 0, "records tile the ring");
 
 struct ring {
 	_Alignas(64) _Atomic uint64_t head;   /* consumer position */
@@ -38,7 +41,7 @@ struct ring {
 
 struct dispatch {
 	unsigned n;
-	int dlt;
+	int dlt;                      /* the capture's first link type */
 	uint64_t seed[2];
 	atomic_bool done;
 	struct stats scratch;         /* the reader's own decode counts: not reported */
@@ -46,11 +49,12 @@ struct dispatch {
 	struct ring *rings;
 };
 
-/* Records are multiples of 16 bytes, so the room left before the ring's end
- * always holds at least a record header (for SKIP). */
+/* Records are multiples of a record header's size, so the room left before
+ * the ring's end always holds at least a header (for SKIP). */
 static size_t rec_size(uint32_t caplen)
 {
-	return sizeof(struct rec) + (((size_t)caplen + 15) & ~(size_t)15);
+	const size_t h = sizeof(struct rec);
+	return h + ((size_t)caplen + h - 1) / h * h;
 }
 
 static void *consume(void *arg)
@@ -85,7 +89,7 @@ static void *consume(void *arg)
 				atomic_store_explicit(&r->head, head, memory_order_release);
 				continue;
 			}
-			worker_packet(r->w, r->d->dlt, rc.ts_ns, r->buf + at + sizeof rc, rc.caplen, rc.wirelen);
+			worker_packet(r->w, (int)rc.dlt, rc.ts_ns, r->buf + at + sizeof rc, rc.caplen, rc.wirelen);
 			head += rec_size(rc.caplen);
 			atomic_store_explicit(&r->head, head, memory_order_release);
 		}
@@ -123,12 +127,12 @@ struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
 	return d;
 }
 
-void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
+void dispatch_packet(struct dispatch *d, int dlt, uint64_t ts_ns, const uint8_t *data,
 		     uint32_t caplen, uint32_t wirelen)
 {
 	/* Frames that do not decode go to worker 0, which counts why. */
 	unsigned i = 0;
-	if (decode_packet(d->dlt, data, caplen, &d->pkt, &d->scratch))
+	if (decode_packet(dlt, data, caplen, &d->pkt, &d->scratch))
 		i = (unsigned)(flow_hash(&d->pkt, d->seed) % d->n);
 	struct ring *r = &d->rings[i];
 
@@ -149,7 +153,7 @@ void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
 		tail += wrap;
 		at = 0;
 	}
-	struct rec rc = { ts_ns, caplen, wirelen };
+	struct rec rc = { ts_ns, caplen, wirelen, (uint32_t)dlt, { 0, 0, 0 } };
 	memcpy(r->buf + at, &rc, sizeof rc);
 	memcpy(r->buf + at + sizeof rc, data, caplen);
 	atomic_store_explicit(&r->tail, tail + need, memory_order_release);

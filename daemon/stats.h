@@ -15,6 +15,11 @@
 	X(packets,              capture, "packets read from the capture") \
 	X(bytes,                capture, "bytes on the wire of those packets") \
 	X(file_truncated,       capture, "capture files that end in the middle of a record (what came before is read)") \
+	X(pcapng_blocks_skipped, capture, "pcapng blocks of kinds not read: name resolution, interface statistics, decryption secrets, custom, unknown") \
+	X(pcapng_unsupported_interface, capture, "pcapng interfaces of a link type not decoded (their packets are counted in link_unsupported)") \
+	X(pcapng_interfaces_capped, capture, "pcapng interface descriptions beyond the 65535 kept per section") \
+	X(pcapng_no_interface,  capture, "pcapng packets whose interface is not described (no description, an unreadable one, or one beyond those kept): skipped") \
+	X(pcapng_malformed,     capture, "pcapng blocks that break the format within their length (a packet longer than its block, a short interface description, a bad option): skipped, or the options' defaults kept") \
 	X(ipv4,                 decode,  "IPv4 packets decoded") \
 	X(ipv6,                 decode,  "IPv6 packets decoded") \
 	X(tcp,                  decode,  "TCP segments decoded") \

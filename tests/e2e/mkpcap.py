@@ -25,6 +25,14 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      short DCID, ECH; and bad ones: a bad tag, a CRYPTO frame
                      beyond the window, cut packets, a packet too short for its
                      packet number, a DCID over 20 bytes, the server's side
+  multi.pcapng       two sections (little-, then big-endian) with interfaces of
+                     link types Ethernet, raw IP, Linux SLL and USER0 (not
+                     decoded: its DNS query must not be seen), nanosecond time,
+                     a Simple Packet Block, blocks to skip, a packet of an
+                     interface that is not described
+  badng/*.pcapng     pcapng files broken on purpose (no truth): cut in a
+                     packet block, a trailer that disagrees, no interface, no
+                     byte-order magic
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -172,6 +180,50 @@ class TcpConn:
                 self.c_seq += len(data)
             else:
                 self.s_seq += len(data)
+
+
+class PcapNG:
+    """pcapng (draft-ietf-opsawg-pcapng): sections in either byte order,
+    interfaces, Enhanced and Simple Packet Blocks, any other block."""
+    def __init__(self, path):
+        self.f = open(path, "wb")
+        self.bo = "<"
+        self.t = 1700000000 * 10**6
+
+    def block(self, btype, body, trailer=None):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        self.f.write(struct.pack(self.bo + "II", btype, n) + body +
+                     struct.pack(self.bo + "I", n if trailer is None else trailer))
+
+    def section(self, big=False):
+        self.bo = ">" if big else "<"
+        self.block(0x0A0D0D0A, struct.pack(self.bo + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+
+    def interface(self, linktype, tsresol=None):
+        opts = b"" if tsresol is None else struct.pack(self.bo + "HHB3x", 9, 1, tsresol)
+        self.block(1, struct.pack(self.bo + "HHI", linktype, 0, 65535) + opts + b"\0" * 4)
+
+    def packet(self, ifid, frame, units_per_us=1, trailer=None):
+        self.t += 1000
+        ts = self.t * units_per_us
+        self.block(6, struct.pack(self.bo + "IIIII", ifid, ts >> 32, ts & 0xFFFFFFFF,
+                                  len(frame), len(frame)) + frame, trailer)
+
+    def simple(self, frame):
+        self.block(3, struct.pack(self.bo + "I", len(frame)) + frame)
+
+    def close(self):
+        self.f.close()
+
+
+class OnInterface:
+    """The Pcap interface (add) over one pcapng interface, for TcpConn."""
+    def __init__(self, ng, ifid):
+        self.ng, self.ifid = ng, ifid
+
+    def add(self, frame):
+        self.ng.packet(self.ifid, frame)
 
 
 def write_truth(path, names):
@@ -569,6 +621,63 @@ def make_tunnels(out):
     with open(os.path.join(out, "tunnels.encap"), "w") as f:
         for name in sorted(encap):
             f.write("%s\t%s\n" % (name, ",".join(encap[name])))
+def dns_frame(name, sport=40400):
+    return eth(ipv4(CLIENT, SERVER, 17, udp(sport, 53, dns_query(name))))
+
+
+def make_pcapng(out):
+    ng = PcapNG(os.path.join(out, "multi.pcapng"))
+    truth = []
+    ng.section()
+    ng.interface(1)                    # 0: Ethernet
+    ng.interface(101)                  # 1: raw IP
+    ng.interface(113)                  # 2: Linux cooked capture
+    ng.interface(147)                  # 3: USER0, not decoded
+    ng.block(4, b"\0" * 4)             # name resolution: skipped
+    ng.block(0xBAD, b"\0" * 8)         # custom: skipped
+    ng.packet(0, dns_frame("ng-eth.example.com"))
+    ng.packet(1, ipv4(CLIENT, SERVER, 17, udp(40401, 53, dns_query("ng-raw.example.com"))))
+    sll = struct.pack("!HHH8sH", 0, 1, 6, MAC_C + b"\0\0", 0x0800)
+    ng.packet(2, sll + ipv4(CLIENT, SERVER, 17, udp(40402, 53, dns_query("ng-sll.example.com"))))
+    ng.packet(3, dns_frame("ng-hidden.example.com"))
+    conn = TcpConn(OnInterface(ng, 0), 50200, 443)
+    conn.send(True, records(client_hello("ng-tls.example.com")))
+    ng.block(5, b"\0" * 12)            # interface statistics: skipped
+    truth += [("dns", "ng-eth.example.com"), ("dns", "ng-raw.example.com"),
+              ("dns", "ng-sll.example.com"), ("sni", "ng-tls.example.com")]
+    ng.section(big=True)               # interfaces numbered anew
+    ng.interface(1, tsresol=9)
+    ng.packet(0, eth(ipv6(CLIENT6, SERVER6, 17, udp(40403, 53, dns_query("ng-section2.example.com"))),
+                     0x86DD), units_per_us=1000)
+    ng.simple(dns_frame("ng-simple.example.com"))
+    ng.packet(5, dns_frame("ng-nowhere.example.com"))
+    truth += [("dns", "ng-section2.example.com"), ("dns", "ng-simple.example.com")]
+    ng.close()
+    write_truth(os.path.join(out, "multi.truth"), truth)
+
+    bad = os.path.join(out, "badng")
+    os.makedirs(bad, exist_ok=True)
+    ng = PcapNG(os.path.join(bad, "cut.pcapng"))
+    ng.section()
+    ng.interface(1)
+    ng.packet(0, dns_frame("cut-before.example.com"))
+    ng.packet(0, dns_frame("cut-after.example.com"))
+    ng.close()
+    with open(os.path.join(bad, "cut.pcapng"), "r+b") as f:
+        f.truncate(os.path.getsize(f.name) - 30)
+    ng = PcapNG(os.path.join(bad, "trailer.pcapng"))
+    ng.section()
+    ng.interface(1)
+    ng.packet(0, dns_frame("trailer-before.example.com"))
+    ng.packet(0, dns_frame("trailer-liar.example.com"), trailer=4096)
+    ng.packet(0, dns_frame("trailer-after.example.com"))
+    ng.close()
+    ng = PcapNG(os.path.join(bad, "noif.pcapng"))
+    ng.section()
+    ng.block(4, b"\0" * 4)
+    ng.close()
+    with open(os.path.join(bad, "nobom.pcapng"), "wb") as f:
+        f.write(struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4E, 1, 0, -1) + struct.pack("<I", 28))
 
 
 def make_big_frame(out):
@@ -718,6 +827,7 @@ def main():
     make_pinning(out)
     make_tunnels(out)
     make_quic(out)
+    make_pcapng(out)
 
 
 if __name__ == "__main__":

@@ -204,9 +204,10 @@ static struct dgram *create(struct frag_table *t, uint32_t *bucket, const struct
 	return d;
 }
 
-/* How many of the 8-octet blocks that [off, end) touches d holds already. */
-static uint32_t blocks_held(const struct frag_table *t, const struct dgram *d, uint32_t off,
-			    uint32_t end)
+/* The 8-octet blocks that [off, end) touches, a bitmap word at a time: how
+ * many of them d holds already, or (mark) mark them all held. */
+static uint32_t blocks(struct frag_table *t, const struct dgram *d, uint32_t off, uint32_t end,
+		       bool mark)
 {
 	uint32_t n = 0;
 	for (uint32_t b = off / 8, last = (end + 7) / 8; b < last;) {
@@ -216,7 +217,11 @@ static uint32_t blocks_held(const struct frag_table *t, const struct dgram *d, u
 			run = last - b;
 		if (d->page[pi]) {
 			uint64_t mask = (run == 64 ? ~0ull : (1ull << run) - 1) << (i % 64);
-			n += (uint32_t)__builtin_popcountll(t->pages[d->page[pi] - 1].held[i / 64] & mask);
+			uint64_t *w = &t->pages[d->page[pi] - 1].held[i / 64];
+			if (mark)
+				*w |= mask;
+			else
+				n += (uint32_t)__builtin_popcountll(*w & mask);
 		}
 		b += run;
 	}
@@ -275,10 +280,7 @@ static void store(struct frag_table *t, struct dgram *d, uint32_t off, const uin
 		memcpy(t->pages[d->page[o / FRAG_PAGE] - 1].data + in, data + (o - off), n);
 		o += n;
 	}
-	for (uint32_t b = off / 8, last = (end + 7) / 8; b < last; b++) {
-		uint32_t i = b % PAGE_BLOCKS;
-		t->pages[d->page[b / PAGE_BLOCKS] - 1].held[i / 64] |= 1ull << (i % 64);
-	}
+	blocks(t, d, off, end, true);
 }
 
 static void put16(uint8_t *p, uint32_t v)
@@ -361,7 +363,7 @@ bool frag_add(struct frag_table *t, const struct packet *p, struct frag_datagram
 	if (!d)
 		d = create(t, bucket, &k, p->ts_ns);
 
-	uint32_t held = blocks_held(t, d, off, end);
+	uint32_t held = blocks(t, d, off, end, false);
 	if (held) {
 		if (held == (end + 7) / 8 - off / 8 && same_bytes(t, d, off, p->frag.data, len)) {
 			stat_inc(t->st, ST_frag_duplicate);

@@ -247,8 +247,8 @@ static bool same_bytes(const struct frag_table *t, const struct dgram *d, uint32
 
 /* Give d a page for every FRAG_PAGE of [off, end) it has none for.  When
  * the pool is short, the oldest other datagrams make room (each holds a
- * page at least, and one fragment needs MAX_PAGES + 1 at most, so the loop
- * is bounded); false when even that is not enough. */
+ * page at least, and a fragment needs MAX_PAGES at most, so the loop is
+ * bounded); false when even that is not enough. */
 static bool take_pages(struct frag_table *t, struct dgram *d, uint32_t off, uint32_t end)
 {
 	uint32_t need = 0;

@@ -439,6 +439,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 
 bool capture_was_cut(const struct capture *cap) { return cap->cut; }
 
+/* DEFRAG: the kernel reassembles IPv4 before hashing, so a datagram reaches
+ * the worker of its flow whole.  It does not reassemble IPv6: the fragments
+ * of a datagram (no ports) hash by their addresses to one worker, which
+ * reassembles them itself (frag.c), though maybe not the flow's owner. */
 int capture_join_fanout(struct capture *cap, uint16_t group, char err[CAPTURE_ERR_MAX])
 {
 	uint32_t arg = group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "worker.h"
 
 #define DISPATCH_ERR_MAX 256
@@ -15,9 +16,11 @@
 struct dispatch;
 
 /* Start one thread per worker; dlt is the capture's (first) link type, each
- * frame carries its own. */
+ * frame carries its own.  IP fragments are reassembled by the reading thread
+ * (a table sized as c's frag section says), which turns the workers' tables
+ * off. */
 struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
-				char err[DISPATCH_ERR_MAX]);
+				const struct config *c, char err[DISPATCH_ERR_MAX]);
 
 /* Hand one frame of link type dlt to its worker (copies it into that
  * worker's ring). */

@@ -33,6 +33,10 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
   badng/*.pcapng     pcapng files broken on purpose (no truth): cut in a
                      packet block, a trailer that disagrees, no interface, no
                      byte-order magic
+  frag.pcap          DNS queries and responses in IP fragments (IPv4, IPv6,
+                     out of order, duplicated, tiny, in a tunnel) and the
+                     ways a datagram is given up (overlap, past 65535, timeout)
+  fragtable/evict.pcap  20 fragmented queries at once, for a table of 16
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -56,10 +60,10 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def ipv4(src, dst, proto, payload, ihl_words=5, total=None, frag=0):
+def ipv4(src, dst, proto, payload, ihl_words=5, total=None, frag=0, ident=1):
     opts = b"\x01" * ((ihl_words - 5) * 4)      # NOP options
     tl = total if total is not None else 20 + len(opts) + len(payload)
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl_words, 0, tl, 1, frag, 64, proto, 0, src, dst) + opts
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl_words, 0, tl, ident, frag, 64, proto, 0, src, dst) + opts
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + payload
 
@@ -102,6 +106,39 @@ def dns_answer(name, addr, qid=0x1234):
     q = dns_name(name) + struct.pack("!HH", 1, 1)
     a = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + addr
     return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + q + a
+
+
+def dns_big_answer(name, count, qid=0x1234):
+    """A response with count A records: larger than one Ethernet frame."""
+    q = dns_name(name) + struct.pack("!HH", 1, 1)
+    a = b"".join(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([198, 18, i >> 8, i & 255])
+                 for i in range(count))
+    return struct.pack("!HHHHHH", qid, 0x8180, 1, count, 0, 0) + q + a
+
+
+def pieces(data, size):
+    """(offset, bytes, more) of data cut every size bytes (a multiple of 8)."""
+    return [(off, data[off:off + size], off + size < len(data)) for off in range(0, len(data), size)]
+
+
+def frag4(src, dst, proto, data, size, ident, cuts=None):
+    """IPv4 fragments (RFC 791) of a datagram carrying data, in offset order;
+    cuts: explicit (offset, bytes, more) pieces instead of size."""
+    return [ipv4(src, dst, proto, chunk, frag=(0x2000 if more else 0) | off // 8, ident=ident)
+            for off, chunk, more in (cuts or pieces(data, size))]
+
+
+def frag6(src, dst, nh, data, size, ident, dstopts=False):
+    """IPv6 fragments (RFC 8200 §4.5), with a destination-options header
+    before the fragment header when dstopts (the unfragmentable part)."""
+    out = []
+    for off, chunk, more in pieces(data, size):
+        fh = struct.pack("!BBHI", nh, 0, off | more, ident)
+        if dstopts:
+            out.append(ipv6(src, dst, 60, bytes([44, 0]) + b"\x01\x04\0\0\0\0" + fh + chunk))
+        else:
+            out.append(ipv6(src, dst, 44, fh + chunk))
+    return out
 
 
 def client_hello(sni, pad=0, version=0x0303, extra_first=b""):
@@ -422,6 +459,106 @@ def make_malformed(out):
     truth.append(("dns", "snap.example.com"))
     p.close()
     write_truth(os.path.join(out, "malformed.truth"), truth)
+
+
+def make_frag(out):
+    """IP fragments: DNS queries and responses fragmented over IPv4 and IPv6,
+    out of order, and the ways a datagram is given up.  Only the names of
+    datagrams that can be made whole are in the truth."""
+    p = Pcap(os.path.join(out, "frag.pcap"))
+    truth = []
+    C6, S6 = CLIENT6, SERVER6
+
+    # 1. A query for a listed C2 name in 16-byte fragments, sent last first.
+    q = udp(41000, 53, dns_query("frag-query.backuprabbit.com", 0x501))
+    for f in reversed(frag4(CLIENT, SERVER, 17, q, 16, 0x501)):
+        p.add(eth(f))
+    truth.append(("dns", "frag-query.backuprabbit.com"))
+
+    # 2. A 1700-byte response over IPv4 in three fragments: the last one
+    #    first, the first one twice (an exact duplicate, as a mirror port
+    #    may show it), then the middle one.
+    r = udp(53, 41000, dns_big_answer("frag-answer4.example.com", 100, 0x502))
+    fs = frag4(SERVER, CLIENT, 17, r, 576, 0x502)
+    for f in (fs[2], fs[0], fs[0], fs[1]):
+        p.add(eth(f))
+    truth.append(("dns", "frag-answer4.example.com"))
+
+    # 3. An IPv6 query with a destination-options header before the fragment
+    #    header, first fragment 16 bytes, sent last first; 4. a 1700-byte
+    #    IPv6 response in 1232-byte fragments, interleaved with 3.
+    q6 = frag6(C6, S6, 17, udp(41001, 53, dns_query("frag-query6.example.net", 0x503)), 16, 0x503,
+               dstopts=True)
+    r6 = frag6(S6, C6, 17, udp(53, 41001, dns_big_answer("frag-answer6.example.net", 100, 0x504)),
+               1232, 0x504)
+    for f in (r6[1], q6[-1], r6[0]) + tuple(reversed(q6[:-1])):
+        p.add(eth(f, 0x86DD))
+    truth += [("dns", "frag-query6.example.net"), ("dns", "frag-answer6.example.net")]
+
+    # 5. A tiny first fragment: the UDP header alone, then the message.
+    q = udp(41002, 53, dns_query("tiny-first.example.org", 0x505))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x505, cuts=[(0, q[:8], True), (8, q[8:], False)]):
+        p.add(eth(f))
+    truth.append(("dns", "tiny-first.example.org"))
+
+    # 6. Fragments of a query inside IP-in-IP: reassembled, the tunnel kept.
+    q = udp(41003, 53, dns_query("frag-tunnel.example.org", 0x506))
+    for f in frag4(CLIENT, SERVER, 17, q, 24, 0x506):
+        p.add(eth(ipv4(bytes([203, 0, 113, 1]), bytes([203, 0, 113, 2]), 4, f)))
+    truth.append(("dns", "frag-tunnel.example.org"))
+
+    # 7. Overlapping fragments that read as two different names: dropped.
+    q = udp(41004, 53, dns_query("overlap-one.example.com", 0x507))
+    q2 = udp(41004, 53, dns_query("overlap-two.example.com", 0x507))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x507, cuts=[(0, q[:32], True), (24, q2[24:], False)]):
+        p.add(eth(f))
+
+    # 8. A fragment reaching past 65535 bytes: the datagram is dropped, and
+    #    its real end alone never completes.
+    q = udp(41005, 53, dns_query("too-big.example.com", 0x508))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x508,
+                   cuts=[(0, q[:16], True), (65520, b"x" * 24, True), (16, q[16:], False)]):
+        p.add(eth(f))
+
+    # 9. A first fragment whose rest comes after the timeout (30 s): given
+    #    up; the rest alone never completes.  Then one that never completes
+    #    at all (given up at the end of the input).
+    q = udp(41006, 53, dns_query("late.example.com", 0x509))
+    fs = frag4(CLIENT, SERVER, 17, q, 16, 0x509)
+    p.add(eth(fs[0]))
+    p.t += 31
+    for f in fs[1:]:
+        p.add(eth(f))
+    q = udp(41007, 53, dns_query("never.example.com", 0x50a))
+    p.add(eth(frag4(CLIENT, SERVER, 17, q, 16, 0x50a)[0]))
+
+    # 10. After all that, reassembly still works.
+    q = udp(41008, 53, dns_query("after.example.com", 0x50b))
+    for f in frag4(CLIENT, SERVER, 17, q, 24, 0x50b):
+        p.add(eth(f))
+    truth.append(("dns", "after.example.com"))
+    p.close()
+    write_truth(os.path.join(out, "frag.truth"), truth)
+
+    # More datagrams at once than a table of 16 holds (frag.max-datagrams:
+    # 16): the first fragments of 20 queries, then their other halves, the
+    # newest first.  The oldest 4 were evicted to make room; the other 16
+    # are read.  (Halves sent oldest first would each evict the next
+    # datagram to complete: oldest-first eviction keeps the newest.)
+    os.makedirs(os.path.join(out, "fragtable"), exist_ok=True)
+    p = Pcap(os.path.join(out, "fragtable", "evict.pcap"))
+    halves = []
+    for i in range(20):
+        q = udp(42000 + i, 53, dns_query("evict%02d.example.com" % i, 0x600 + i))
+        fs = frag4(CLIENT, SERVER, 17, q, 24, 0x600 + i)
+        p.add(eth(fs[0]))
+        halves.append(fs[1:])
+    for rest in reversed(halves):
+        for f in rest:
+            p.add(eth(f))
+    p.close()
+    write_truth(os.path.join(out, "fragtable", "evict.truth"),
+                [("dns", "evict%02d.example.com" % i) for i in range(4, 20)])
 
 
 def make_pinning(out):
@@ -828,6 +965,7 @@ def main():
     make_tunnels(out)
     make_quic(out)
     make_pcapng(out)
+    make_frag(out)
 
 
 if __name__ == "__main__":

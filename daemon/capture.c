@@ -1,6 +1,8 @@
 /* capture.c — libpcap open (live or file), the packet loop, capture counters,
- * and replay progress on a terminal. */
+ * and replay progress on a terminal.  Files c2watchd reads itself (classic
+ * pcap mapped, pcapng mapped or streamed) bypass libpcap but for its filter. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,9 +20,21 @@
 #include "capture.h"
 #include "log.h"
 #include "pcapfile.h"
+#include "pcapng.h"
 
 #define LIVE_TIMEOUT_MS 100      /* the ring hands over packets at least this often */
 #define LIVE_BATCH 512           /* packets per pcap_dispatch: bounded work per turn */
+#define FILTER_LINKTYPES 32      /* link types a pcapng replay keeps a filter program for */
+#define INTERFACES_LOGGED 16     /* pcapng interfaces not decoded named in a warning */
+
+/* A compressed file or standard input, read through zlib (which passes
+ * uncompressed input through).  Its first bytes, read to tell pcapng from
+ * what libpcap reads, are handed back before the rest. */
+struct stream_src {
+	gzFile gz;
+	uint8_t head[4];
+	size_t nhead, at;
+};
 
 struct capture {
 	pcap_t *pcap;
@@ -28,9 +42,16 @@ struct capture {
 	int dlt;
 	FILE *file;                  /* replay input given to libpcap */
 	gzFile gz;                   /* when read through zlib */
+	struct stream_src src;       /* the stream under gz */
 	struct pcapfile *pf;         /* classic pcap read through memory maps */
 	struct bpf_program prog;     /* the filter, for pf */
 	bool has_prog;
+	struct pcapng *ng;           /* pcapng, mapped or streamed */
+	char *name;                  /* of ng's input, for messages */
+	char *bpf;                   /* the filter, compiled per link type for ng */
+	struct { int dlt; struct bpf_program prog; } progs[FILTER_LINKTYPES];
+	unsigned nprogs;
+	struct stats stats;          /* counts of the reading thread (pcapng) */
 	bool cut;                    /* the file ended inside a record */
 	uint64_t total_bytes;        /* size of the input file, 0 if unknown */
 	_Atomic uint64_t received, dropped, if_dropped;
@@ -50,27 +71,32 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A stdio stream over a gzFile, so that libpcap reads compressed captures
- * (and standard input, compressed or not) as a stream. */
-static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+static ssize_t stream_read(void *ctx, uint8_t *buf, size_t size)
 {
+	struct stream_src *s = ctx;
+	if (s->at < s->nhead) {
+		size_t n = s->nhead - s->at < size ? s->nhead - s->at : size;
+		memcpy(buf, s->head + s->at, n);
+		s->at += n;
+		return (ssize_t)n;
+	}
 	if (size > (1u << 30))
 		size = 1u << 30;
-	int n = gzread((gzFile)cookie, buf, (unsigned)size);
+	/* A gzip stream cut short reads as its end (zlib: Z_BUF_ERROR). */
+	int n = gzread(s->gz, buf, (unsigned)size);
 	return n < 0 ? -1 : n;
+}
+
+/* A stdio stream over it, so that libpcap reads compressed captures (and
+ * standard input, compressed or not) as a stream. */
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
+{
+	return stream_read(cookie, (uint8_t *)buf, size);
 }
 
 static int gz_cookie_close(void *cookie)
 {
-	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
-}
-
-static bool is_gzip(FILE *f)
-{
-	unsigned char m[2];
-	size_t n = fread(m, 1, 2, f);
-	rewind(f);
-	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+	return gzclose(((struct stream_src *)cookie)->gz) == Z_OK ? 0 : -1;
 }
 
 static int set_filter(pcap_t *p, const char *bpf, char err[CAPTURE_ERR_MAX])
@@ -125,72 +151,175 @@ static struct capture *open_classic(struct capture *cap, const char *path, int f
 	return cap;
 }
 
+/* The filter program for frames of link type dlt: compiled the first time
+ * an interface of that type is seen.  NULL for a link type c2watchd does not
+ * decode: its frames are counted as such, not filtered. */
+static const struct bpf_program *filter_prog(struct capture *cap, int dlt)
+{
+	for (unsigned i = 0; i < cap->nprogs; i++)
+		if (cap->progs[i].dlt == dlt)
+			return &cap->progs[i].prog;
+	return NULL;
+}
+
+static int compile_for(struct capture *cap, int dlt, uint32_t snaplen, char err[CAPTURE_ERR_MAX])
+{
+	if (!cap->bpf || !decode_linktype_supported(dlt) || filter_prog(cap, dlt))
+		return 0;
+	if (cap->nprogs == FILTER_LINKTYPES) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture filter: more than %u link types to filter",
+			 FILTER_LINKTYPES);
+		return -1;
+	}
+	pcap_t *dead = pcap_open_dead(dlt, (int)(snaplen && snaplen <= 262144 ? snaplen : 262144));
+	if (!dead || pcap_compile(dead, &cap->progs[cap->nprogs].prog, cap->bpf, 1,
+				  PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture filter \"%s\" on link type %s: %s", cap->bpf,
+			 decode_linktype_name(dlt), dead ? pcap_geterr(dead) : "out of memory");
+		if (dead)
+			pcap_close(dead);
+		return -1;
+	}
+	pcap_close(dead);
+	cap->progs[cap->nprogs++].dlt = dlt;
+	return 0;
+}
+
+/* A pcapng interface description: one not decoded is named (the first few)
+ * and counted; its packets are still handed over, to be counted as such. */
+static int interface_seen(struct capture *cap, const struct pcapng_rec *rec,
+			  char err[CAPTURE_ERR_MAX])
+{
+	int dlt = dlt_of_linktype(rec->linktype);
+	if (decode_linktype_supported(dlt))
+		return compile_for(cap, dlt, rec->caplen, err);
+	stat_inc(&cap->stats, ST_pcapng_unsupported_interface);
+	uint64_t n = stat_get(&cap->stats, ST_pcapng_unsupported_interface);
+	char section[32] = "";
+	if (rec->section)
+		snprintf(section, sizeof section, " of section %u", rec->section + 1);
+	if (n <= INTERFACES_LOGGED)
+		log_warn("pcapng interface %u%s: link type %s (%u) is not decoded: its packets are "
+			 "counted, not inspected", rec->interface, section, decode_linktype_name(dlt),
+			 rec->linktype);
+	else if (n == INTERFACES_LOGGED + 1)
+		log_warn("pcapng interface %u%s and further ones not decoded are counted, not named",
+			 rec->interface, section);
+	return 0;
+}
+
+/* Read up to the first interface (a pcapng file has one before any packet),
+ * for the link type capture_datalink() reports. */
+static struct capture *open_pcapng(struct capture *cap, const char *name, const char *bpf,
+				   char err[CAPTURE_ERR_MAX])
+{
+	struct pcapng_rec rec;
+	const uint8_t *data;
+	enum pcapng_next r;
+	if (!(cap->name = strdup(name)) || (bpf && *bpf && !(cap->bpf = strdup(bpf)))) {
+		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
+		capture_close(cap);
+		return NULL;
+	}
+	while ((r = pcapng_next(cap->ng, &rec, &data)) == PCAPNG_AGAIN)
+		;
+	if (r == PCAPNG_INTERFACE) {
+		cap->dlt = dlt_of_linktype(rec.linktype);
+		if (interface_seen(cap, &rec, err) == 0)
+			return cap;
+	} else if (r == PCAPNG_BAD) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: %s", name, pcapng_error(cap->ng));
+	} else {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: a pcapng file with no interface description%s",
+			 name, r == PCAPNG_CUT ? " (cut short)" : "");
+	}
+	capture_close(cap);
+	return NULL;
+}
+
 struct capture *capture_open_file(const char *path, const char *bpf, char err[CAPTURE_ERR_MAX])
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
+	char nerr[PCAPNG_ERR_MAX];
 	struct capture *cap = calloc(1, sizeof *cap);
 	if (!cap) {
 		snprintf(err, CAPTURE_ERR_MAX, "out of memory");
 		return NULL;
 	}
 	bool from_stdin = strcmp(path, "-") == 0;
-	if (!from_stdin) {
-		FILE *f = fopen(path, "rb");
-		if (!f) {
-			snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
-			free(cap);
-			return NULL;
-		}
-		/* Large reads: one read(2) per MiB instead of per 4 KiB. */
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
-		struct stat sb;
-		uint8_t magic[4];
-		if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
-			cap->total_bytes = (uint64_t)sb.st_size;
-		if (cap->total_bytes && pread(fileno(f), magic, 4, 0) == 4 &&
-		    pcapfile_is_classic(magic, 4)) {
-			/* A classic pcap file: memory-mapped, no copy through read(2). */
-			int fd = dup(fileno(f));
-			fclose(f);
-			if (fd < 0) {
-				snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
+	const char *name = from_stdin ? "standard input" : path;
+	int fd = from_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: %s", name, strerror(errno));
+		free(cap);
+		return NULL;
+	}
+	struct stat sb;
+	uint8_t magic[4];
+	if (!from_stdin && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		cap->total_bytes = (uint64_t)sb.st_size;
+		bool whole = cap->total_bytes && pread(fd, magic, 4, 0) == 4;
+		/* Regular files c2watchd reads itself are memory-mapped: no copy
+		 * through read(2). */
+		if (whole && pcapfile_is_classic(magic, 4))
+			return open_classic(cap, path, fd, bpf, err);
+		if (whole && pcapng_is_pcapng(magic, 4)) {
+			cap->ng = pcapng_open_map(fd, cap->total_bytes, &cap->stats, nerr);
+			if (!cap->ng) {
+				snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, nerr);
 				free(cap);
 				return NULL;
 			}
-			return open_classic(cap, path, fd, bpf, err);
+			return open_pcapng(cap, path, bpf, err);
 		}
-		if (!is_gzip(f)) {
-			cap->file = f;
-		} else {
-			int fd = dup(fileno(f));
-			fclose(f);
-			cap->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+		if (!whole || magic[0] != 0x1f || magic[1] != 0x8b) {
+			/* Neither gzip nor a format of ours: libpcap's. */
+			cap->file = fdopen(fd, "rb");
+			if (!cap->file) {
+				snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
+				close(fd);
+				free(cap);
+				return NULL;
+			}
+			/* Large reads: one read(2) per MiB instead of per 4 KiB. */
+			setvbuf(cap->file, NULL, _IOFBF, 1 << 20);
 		}
-	} else {
-		/* zlib passes uncompressed input through unchanged. */
-		int fd = dup(STDIN_FILENO);
-		cap->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
 	}
 	if (!cap->file) {
+		/* gzip, a pipe, standard input: a stream through zlib. */
+		cap->gz = cap->src.gz = gzdopen(fd, "rb");
 		if (!cap->gz) {
-			snprintf(err, CAPTURE_ERR_MAX, "%s: cannot open for reading", path);
+			close(fd);
+			snprintf(err, CAPTURE_ERR_MAX, "%s: cannot open for reading", name);
 			free(cap);
 			return NULL;
 		}
 		gzbuffer(cap->gz, 1 << 17);
+		ssize_t n;
+		while (cap->src.nhead < sizeof cap->src.head &&
+		       (n = gzread(cap->gz, cap->src.head + cap->src.nhead,
+				   (unsigned)(sizeof cap->src.head - cap->src.nhead))) > 0)
+			cap->src.nhead += (size_t)n;
+		if (pcapng_is_pcapng(cap->src.head, cap->src.nhead)) {
+			cap->ng = pcapng_open_stream(stream_read, &cap->src, &cap->stats, nerr);
+			if (!cap->ng) {
+				snprintf(err, CAPTURE_ERR_MAX, "%s: %s", name, nerr);
+				capture_close(cap);
+				return NULL;
+			}
+			return open_pcapng(cap, name, bpf, err);
+		}
 		cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
-		cap->file = fopencookie(cap->gz, "rb", io);
+		cap->file = fopencookie(&cap->src, "rb", io);
 		if (!cap->file) {
-			gzclose(cap->gz);
-			snprintf(err, CAPTURE_ERR_MAX, "%s: %s", path, strerror(errno));
-			free(cap);
+			snprintf(err, CAPTURE_ERR_MAX, "%s: %s", name, strerror(errno));
+			capture_close(cap);
 			return NULL;
 		}
 	}
 	cap->pcap = pcap_fopen_offline_with_tstamp_precision(cap->file, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!cap->pcap) {
-		snprintf(err, CAPTURE_ERR_MAX, "%s: not a capture file libpcap can read: %s",
-			 from_stdin ? "standard input" : path, perr);
+		snprintf(err, CAPTURE_ERR_MAX, "%s: not a capture file libpcap can read: %s", name, perr);
 		fclose(cap->file);
 		free(cap);
 		return NULL;
@@ -258,13 +387,24 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->pcap)
 		pcap_close(cap->pcap);      /* closes cap->file too */
+	else if (cap->file)
+		fclose(cap->file);          /* and the stream under it */
+	else if (cap->gz)
+		gzclose(cap->gz);
 	pcapfile_close(cap->pf);
+	pcapng_close(cap->ng);
 	if (cap->has_prog)
 		pcap_freecode(&cap->prog);
+	for (unsigned i = 0; i < cap->nprogs; i++)
+		pcap_freecode(&cap->progs[i].prog);
+	free(cap->bpf);
+	free(cap->name);
 	free(cap);
 }
 
 int capture_datalink(const struct capture *cap) { return cap->dlt; }
+bool capture_link_per_interface(const struct capture *cap) { return cap->ng != NULL; }
+const struct stats *capture_stats(const struct capture *cap) { return &cap->stats; }
 bool capture_is_live(const struct capture *cap) { return cap->live; }
 
 void capture_counters(const struct capture *cap, struct capture_counters *out)
@@ -284,7 +424,7 @@ static void deliver(struct loop_ctx *lc, uint64_t ts, const uint8_t *data, uint3
 {
 	lc->n++;
 	if (lc->t->dispatch)
-		dispatch_packet(lc->t->dispatch, ts, data, caplen, len);
+		dispatch_packet(lc->t->dispatch, lc->dlt, ts, data, caplen, len);
 	else
 		worker_packet(&lc->t->workers[0], lc->dlt, ts, data, caplen, len);
 }
@@ -299,6 +439,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 
 bool capture_was_cut(const struct capture *cap) { return cap->cut; }
 
+/* DEFRAG: the kernel reassembles IPv4 before hashing, so a datagram reaches
+ * the worker of its flow whole.  It does not reassemble IPv6: the fragments
+ * of a datagram (no ports) hash by their addresses to one worker, which
+ * reassembles them itself (frag.c), though maybe not the flow's owner. */
 int capture_join_fanout(struct capture *cap, uint16_t group, char err[CAPTURE_ERR_MAX])
 {
 	uint32_t arg = group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
@@ -324,6 +468,8 @@ static uint64_t input_position(struct capture *cap)
 {
 	if (cap->pf)
 		return pcapfile_offset(cap->pf);
+	if (cap->ng && !cap->gz)
+		return pcapng_offset(cap->ng);
 	if (cap->gz)
 		return (uint64_t)gzoffset(cap->gz);
 	off_t o = ftello(cap->file);
@@ -365,14 +511,14 @@ static void replay_turn(struct capture *cap, const struct loop_ctx *lc, uint64_t
 
 #define REPLAY_BATCH 64           /* frames held from one window at a time */
 
-static void deliver_batch(struct loop_ctx *lc, const struct frame *f, size_t n)
+static void deliver_batch(struct loop_ctx *lc, int dlt, const struct frame *f, size_t n)
 {
 	lc->n += n;
 	if (lc->t->dispatch) {
 		for (size_t i = 0; i < n; i++)
-			dispatch_packet(lc->t->dispatch, f[i].ts_ns, f[i].data, f[i].caplen, f[i].wirelen);
+			dispatch_packet(lc->t->dispatch, dlt, f[i].ts_ns, f[i].data, f[i].caplen, f[i].wirelen);
 	} else {
-		worker_packets(&lc->t->workers[0], lc->dlt, f, n);
+		worker_packets(&lc->t->workers[0], dlt, f, n);
 	}
 }
 
@@ -404,7 +550,7 @@ static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *sto
 		}
 		if (r == PCAPFILE_AGAIN)
 			r = PCAPFILE_PACKET;     /* the batch ends at the window's edge */
-		deliver_batch(lc, batch, n);
+		deliver_batch(lc, lc->dlt, batch, n);
 		/* once-a-second work, checked as the count crosses 64k */
 		if ((before ^ lc->n) >> 16)
 			replay_turn(cap, lc, start, &last_tick, progress, tick, tick_ctx);
@@ -425,6 +571,84 @@ static int run_classic(struct capture *cap, struct loop_ctx *lc, atomic_int *sto
 	return 0;
 }
 
+/* As run_classic, with a link type per frame: a batch ends where the link
+ * type changes (interfaces of several types), and the filter is the
+ * program compiled for that type. */
+static int run_pcapng(struct capture *cap, struct loop_ctx *lc, atomic_int *stop,
+		      bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
+{
+	uint64_t start = mono_ns(), last_tick = start;
+	struct pcapng_rec rec;
+	struct frame batch[REPLAY_BATCH], held;
+	const uint8_t *data;
+	const struct bpf_program *prog = NULL;
+	int held_dlt = 0, prog_dlt = -1;
+	bool holding = false;                 /* held opens the next batch */
+	enum pcapng_next r = PCAPNG_PACKET;
+
+	while (!*stop && (r == PCAPNG_PACKET || r == PCAPNG_AGAIN)) {
+		size_t n = 0;
+		int dlt = 0;
+		uint64_t before = lc->n;
+		if (holding) {
+			batch[n++] = held;
+			dlt = held_dlt;
+			holding = false;
+		}
+		while (n < REPLAY_BATCH) {
+			pcapng_keep(cap->ng, n > 0);
+			r = pcapng_next(cap->ng, &rec, &data);
+			if (r == PCAPNG_INTERFACE) {
+				if (interface_seen(cap, &rec, err) < 0) {
+					pcapng_keep(cap->ng, false);
+					return -1;
+				}
+				prog_dlt = -1;        /* the program table may have grown */
+				continue;
+			}
+			if (r != PCAPNG_PACKET)
+				break;
+			int fdlt = dlt_of_linktype(rec.linktype);
+			if (cap->bpf) {
+				if (fdlt != prog_dlt) {
+					prog = filter_prog(cap, fdlt);
+					prog_dlt = fdlt;
+				}
+				struct pcap_pkthdr h = { .caplen = rec.caplen, .len = rec.len };
+				if (prog && !pcap_offline_filter(prog, &h, data))
+					continue;
+			}
+			struct frame f = { rec.ts_ns, data, rec.caplen, rec.len };
+			if (n > 0 && fdlt != dlt) {
+				held = f;
+				held_dlt = fdlt;
+				holding = true;
+				break;
+			}
+			dlt = fdlt;
+			batch[n++] = f;
+		}
+		if (r == PCAPNG_AGAIN)
+			r = PCAPNG_PACKET;     /* the batch ends at the window's edge */
+		deliver_batch(lc, dlt, batch, n);
+		if ((before ^ lc->n) >> 16)
+			replay_turn(cap, lc, start, &last_tick, progress, tick, tick_ctx);
+	}
+	pcapng_keep(cap->ng, false);
+	if (progress)
+		show_progress(cap, lc->t, lc->n, start, true);
+	unsigned long long n_read = (unsigned long long)lc->n;
+	if (!*stop && r == PCAPNG_CUT) {
+		cap->cut = true;
+		log_warn("capture file cut short after %llu packets: the last block is incomplete", n_read);
+	} else if (!*stop && r == PCAPNG_BAD) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: bad pcapng block after %llu packets: %s", cap->name,
+			 n_read, pcapng_error(cap->ng));
+		return -1;
+	}
+	return 0;
+}
+
 int capture_run(struct capture *cap, const struct capture_target *t, atomic_int *stop,
 		bool progress, capture_tick_fn tick, void *tick_ctx, char err[CAPTURE_ERR_MAX])
 {
@@ -433,6 +657,8 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 
 	if (cap->pf)
 		return run_classic(cap, &lc, stop, progress, tick, tick_ctx, err);
+	if (cap->ng)
+		return run_pcapng(cap, &lc, stop, progress, tick, tick_ctx, err);
 	if (!cap->live) {
 		struct pcap_pkthdr *h;
 		const u_char *data;

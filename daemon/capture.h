@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "dispatch.h"
+#include "stats.h"
 #include "worker.h"
 
 #define CAPTURE_ERR_MAX 512
@@ -22,6 +23,15 @@ struct capture *capture_open_file(const char *path, const char *bpf, char err[CA
 void capture_close(struct capture *cap);
 
 int capture_datalink(const struct capture *cap);
+
+/* Does each interface of the input have its link type (pcapng)?  Then
+ * capture_datalink() is the first interface's, and every interface whose
+ * link type is not decoded is named as it is read. */
+bool capture_link_per_interface(const struct capture *cap);
+
+/* Counters of the reading thread (the capture group's pcapng_*): one writer,
+ * the thread in capture_run(). */
+const struct stats *capture_stats(const struct capture *cap);
 bool capture_is_live(const struct capture *cap);
 
 /* Called from the packet loop about once a second (wall clock), between

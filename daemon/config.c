@@ -81,6 +81,9 @@ void config_defaults(struct config *c)
 	c->timeout_other = 30;
 	c->stream_depth = 16384;
 	c->stream_buffers = 4096;
+	c->frag_max = 1024;
+	c->frag_bytes = 4 * MiB;
+	c->frag_timeout = 30;
 	c->alerts_path = strdup("-");
 	c->names_path = strdup("");
 	c->dns_mdns = false;        /* multicast names of the local link: noise */
@@ -470,6 +473,14 @@ static const struct key stream_keys[] = {
 	{ "buffers", UINT, F(stream_buffers), 16, 1u << 20 },
 	{ NULL, 0, 0, 0, 0 },
 };
+static const struct key frag_keys[] = {
+	{ "max-datagrams", UINT, F(frag_max), 16, 1u << 20 },
+	/* a datagram can need 64 KiB: the pool holds one at least */
+	{ "max-bytes", SIZE, F(frag_bytes), 64 * KiB, GiB },
+	/* RFC 8200 §4.5 gives up after 60 s; Linux after 30 s (ipfrag_time) */
+	{ "timeout", DURATION, F(frag_timeout), 1, 600 },
+	{ NULL, 0, 0, 0, 0 },
+};
 static const struct key dns_keys[] = {
 	{ "mdns", BOOL, F(dns_mdns), 0, 0 },
 	{ "llmnr", BOOL, F(dns_llmnr), 0, 0 },
@@ -499,6 +510,7 @@ static const struct section {
 	{ "capture", capture_keys, 0, 0, 0 },
 	{ "flow", flow_keys, 0, 0, 0 },
 	{ "stream", stream_keys, 0, 0, 0 },
+	{ "frag", frag_keys, 0, 0, 0 },
 	{ "rules", NULL, F(rule_paths), F(nrule_paths), F(rule_where) },
 	{ "lists", NULL, F(list_paths), F(nlist_paths), F(list_where) },
 	{ "output", output_keys, 0, 0, 0 },

@@ -28,6 +28,11 @@ struct config {
 	uint32_t stream_depth;      /* bytes buffered per stream direction */
 	uint32_t stream_buffers;    /* pooled stream buffers */
 
+	/* IP fragment reassembly, per worker */
+	uint32_t frag_max;          /* datagrams being reassembled at once */
+	uint32_t frag_bytes;        /* fragment bytes held (the page pool) */
+	uint32_t frag_timeout;      /* seconds from a datagram's first fragment */
+
 	/* rules */
 	char *rule_paths[CONFIG_MAX_PATHS];
 	size_t nrule_paths;

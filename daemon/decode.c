@@ -299,8 +299,14 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 	return decode_ip(c, kind, p, st);
 }
 
-bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
-		   struct packet *p, struct stats *st)
+/* What decode_ip() leaves in p besides what it returns: a fragment. */
+static enum decode_result result_of(bool ok, const struct packet *p)
+{
+	return ok ? DECODE_PACKET : p->frag.data ? DECODE_FRAGMENT : DECODE_SKIPPED;
+}
+
+enum decode_result decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+				 struct packet *p, struct stats *st)
 {
 	struct cursor c;
 
@@ -313,7 +319,29 @@ bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 	p->sport = p->dport = 0;
 	p->payload = NULL;
 	p->payload_len = 0;
-	return decode_link(dlt, &c, p, st, 0);
+	p->frag.data = NULL;
+	return result_of(decode_link(dlt, &c, p, st, 0), p);
+}
+
+enum decode_result decode_reassembled(const uint8_t *ip, uint32_t len, struct packet *p,
+				      struct stats *st)
+{
+	struct cursor c;
+
+	cur_init(&c, ip, len);
+	p->caplen = len;
+	p->tcp_flags = 0;
+	p->seq = 0;
+	p->sport = p->dport = 0;
+	p->payload = NULL;
+	p->payload_len = 0;
+	p->frag.data = NULL;
+	enum l3 kind = l3_from_first_nibble(&c);
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return DECODE_SKIPPED;
+	}
+	return result_of(decode_ip(&c, kind, p, st), p);
 }
 
 /* Step into a tunnel whose header tunnel.c has read: one more layer under the
@@ -449,7 +477,7 @@ static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct s
 			uint8_t vihl = cur_u8(c);
 			cur_skip(c, 1);
 			uint16_t total = cur_be16(c);
-			cur_skip(c, 2);
+			uint16_t id = cur_be16(c);
 			uint16_t frag = cur_be16(c);
 			cur_skip(c, 1);
 			next = cur_u8(c);
@@ -479,14 +507,25 @@ static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct s
 			memcpy(p->src, src, 4);
 			memcpy(p->dst, dst, 4);
 			if (frag & 0x3fff) {                   /* MF or an offset */
-				/* Not reassembled.  A first fragment that the capture
-				 * cut short could never be, so it is inspected as far as
-				 * it goes (a DNS question sits at its start). */
+				/* To reassembly (RFC 791 §3.2).  A first fragment that
+				 * the capture cut short could never be reassembled, so
+				 * it is inspected as far as it goes (a DNS question sits
+				 * at its start). */
 				stat_inc(st, ST_ipv4_fragment);
-				if ((frag & 0x1fff) || !cut)
+				if ((frag & 0x1fff) || !cut) {
+					p->frag.id = id;
+					p->frag.offset = (uint32_t)(frag & 0x1fff) * 8;
+					p->frag.hlen = (uint16_t)hlen;
+					p->frag.proto = next;
+					p->frag.more = frag & 0x2000;
+					p->frag.cut = cut;
+					p->frag.data = cur_pos(c);
+					p->frag.len = (uint32_t)cur_left(c);
 					return false;
+				}
 			}
 		} else {
+			size_t start = c->off;
 			uint8_t v = cur_u8(c);
 			cur_skip(c, 3);
 			uint16_t plen = cur_be16(c);
@@ -527,15 +566,27 @@ static bool decode_ip(struct cursor *c, enum l3 kind, struct packet *p, struct s
 					next = nh;
 					cur_skip(c, ext_len - 2);
 				} else if (next == 44) {       /* fragment */
+					size_t at = c->off;
 					uint8_t nh = cur_u8(c);
 					cur_skip(c, 1);
 					uint16_t fo = cur_be16(c);
-					cur_skip(c, 4);
+					uint32_t id = cur_be32(c);
 					if (cur_ok(c) && (fo & 0xfff9)) {
-						/* As for IPv4: only a cut first fragment is inspected. */
+						/* To reassembly (RFC 8200 §4.5), as for IPv4;
+						 * an atomic fragment (RFC 6946) is walked
+						 * through. */
 						stat_inc(st, ST_ipv6_fragment);
-						if ((fo & 0xfff8) || !cut)
+						if ((fo & 0xfff8) || !cut) {
+							p->frag.id = id;
+							p->frag.offset = fo & 0xfff8;
+							p->frag.hlen = (uint16_t)(at - start - 40);
+							p->frag.proto = nh;
+							p->frag.more = fo & 1;
+							p->frag.cut = cut;
+							p->frag.data = cur_pos(c);
+							p->frag.len = (uint32_t)cur_left(c);
 							return false;
+						}
 					}
 					next = nh;
 				} else {

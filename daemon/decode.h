@@ -55,16 +55,50 @@ struct packet {
 
 	const uint8_t *payload;    /* transport payload, as far as captured */
 	uint32_t payload_len;
+
+	/* A fragment (decode_packet() gave DECODE_FRAGMENT): what reassembly
+	 * (frag.h) needs.  family, src and dst above are those of the
+	 * fragmented IP header, the innermost one reached. */
+	struct {
+		uint32_t id;           /* IPv4: 16 bits; IPv6: 32 */
+		uint32_t offset;       /* bytes into the datagram's data */
+		uint16_t hlen;         /* header bytes the reassembled length counts too:
+					* IPv4 header with options; IPv6 extension
+					* headers before the fragment header */
+		uint8_t proto;         /* IPv4 protocol; IPv6 next header after the
+					* fragment header */
+		bool more;             /* more fragments follow (MF / M) */
+		bool cut;              /* the capture cut it short (snaplen) */
+		const uint8_t *data;   /* the fragment's data, as far as captured */
+		uint32_t len;
+	} frag;
+};
+
+/* What decode_packet() made of a frame. */
+enum decode_result {
+	DECODE_SKIPPED = 0,        /* not inspected, the reason counted */
+	DECODE_PACKET,             /* an IP packet to inspect (see decode_packet) */
+	DECODE_FRAGMENT,           /* an IP fragment: p->frag, for reassembly */
 };
 
 /* Is this libpcap DLT one we decode? */
 bool decode_linktype_supported(int dlt);
 
-/* Decode a frame of link type dlt.  Returns true when p now describes an IP
- * packet: TCP or UDP to inspect, or another protocol (ports 0) to count as a
- * flow; false otherwise, with the reason counted (a decode error, "not IP"). */
-bool decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
-		   struct packet *p, struct stats *st);
+/* Decode a frame of link type dlt.  DECODE_PACKET when p now describes an
+ * IP packet: TCP or UDP to inspect, or another protocol (ports 0) to count
+ * as a flow; DECODE_FRAGMENT when it is an IP fragment to hand to
+ * reassembly (a first fragment cut short by the snaplen, which could never
+ * be reassembled, is a DECODE_PACKET inspected as far as it goes);
+ * DECODE_SKIPPED otherwise, with the reason counted (a decode error, "not
+ * IP").  Test the result against these names: a fragment is not 0. */
+enum decode_result decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+				 struct packet *p, struct stats *st);
+
+/* Decode an IP datagram that reassembly rebuilt (frag.h), as decode_packet()
+ * does raw IP, but keeping the encapsulation already in p (encap_depth,
+ * nencap, encap[]): that of its fragments. */
+enum decode_result decode_reassembled(const uint8_t *ip, uint32_t len, struct packet *p,
+				      struct stats *st);
 
 /* Record an encapsulation walked on the way in. */
 static inline void packet_push_encap(struct packet *p, enum encap e)

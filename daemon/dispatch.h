@@ -8,18 +8,23 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "worker.h"
 
 #define DISPATCH_ERR_MAX 256
 
 struct dispatch;
 
-/* Start one thread per worker, reading frames of link type dlt. */
+/* Start one thread per worker; dlt is the capture's (first) link type, each
+ * frame carries its own.  IP fragments are reassembled by the reading thread
+ * (a table sized as c's frag section says), which turns the workers' tables
+ * off. */
 struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
-				char err[DISPATCH_ERR_MAX]);
+				const struct config *c, char err[DISPATCH_ERR_MAX]);
 
-/* Hand one frame to its worker (copies it into that worker's ring). */
-void dispatch_packet(struct dispatch *d, uint64_t ts_ns, const uint8_t *data,
+/* Hand one frame of link type dlt to its worker (copies it into that
+ * worker's ring). */
+void dispatch_packet(struct dispatch *d, int dlt, uint64_t ts_ns, const uint8_t *data,
 		     uint32_t caplen, uint32_t wirelen);
 
 /* Wait until every worker has read its ring dry, then join the threads. */

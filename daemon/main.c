@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 	unsigned ncaps = cfg.read_file ? 1 : nw;
 	struct worker *workers = calloc(nw, sizeof *workers);
 	struct capture **caps = calloc(ncaps, sizeof *caps);
-	const struct stats **stats = calloc(nw, sizeof *stats);
+	const struct stats **stats = calloc(nw + 1, sizeof *stats);   /* and the reader's */
 	pthread_t *threads = calloc(nw, sizeof *threads);
 	struct dispatch *dispatch = NULL;
 	struct http_server *http = NULL;
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		}
 	}
 	int dlt = capture_datalink(caps[0]);
-	if (!decode_linktype_supported(dlt))
+	if (!decode_linktype_supported(dlt) && !capture_link_per_interface(caps[0]))
 		log_warn("%s: link type %s (%d) is not decoded: packets are counted, not inspected",
 			 cfg.read_file, decode_linktype_name(dlt), dlt);
 	for (; nready < nw; nready++) {
@@ -373,8 +373,9 @@ int main(int argc, char **argv)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	view.store = sink.store;
+	stats[nw] = capture_stats(caps[0]);
 	view.stats = stats;
-	view.nstats = nw;
+	view.nstats = nw + 1;
 	view.caps = caps;
 	view.ncaps = ncaps;
 	view.workers = nw;
@@ -410,7 +411,7 @@ int main(int argc, char **argv)
 	if (cfg.read_file && nw > 1) {
 		char derr[DISPATCH_ERR_MAX];
 		pthread_sigmask(SIG_BLOCK, &block, &old);
-		dispatch = dispatch_start(workers, nw, dlt, derr);
+		dispatch = dispatch_start(workers, nw, dlt, &cfg, derr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!dispatch) {
 			log_error("%s", derr);

@@ -1,6 +1,7 @@
 /* rules.c — rule files (YAML) and domain list files (plain or gzip) → rules
  * plus one compiled matcher.  Errors read "file:line:col: what is wrong". */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -23,6 +24,10 @@
 #define LIST_RULE_ID		9000001		/* first id of the -L list rules */
 #define LIST_LINE_MAX		4096
 #define LIST_BUF		(256 * 1024)	/* read size: lines are cut out in place */
+#define PIPE_MIN_BYTES		(1u << 20)	/* smaller lists are read on one thread */
+#define PIPE_BATCHES		4		/* batches of names in flight */
+#define PIPE_BATCH_BYTES	(64 * 1024)	/* name bytes a batch holds */
+#define PIPE_BATCH_NAMES	(PIPE_BATCH_BYTES / 2)
 #define SHOWN_MAX		80		/* characters of a bad name quoted back */
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -39,6 +44,7 @@ struct loader {
 	bool embedded;		/* reading the built-in rules: no list files */
 	const char *named_at;	/* where the path being opened was named, or NULL */
 	char *err;
+	struct load_pipe *pipe;	/* names go to the inserting thread, when set */
 };
 
 static const char *const rule_keys[] = {
@@ -236,6 +242,157 @@ static const struct rule *rule_with_id(const struct loader *ld, uint32_t id, siz
 
 /* "*.evil.com" and ".evil.com" mean evil.com; then normalise, check, add.
  * Returns 0, 1 for a bad name (*bad_at in tok, *why), -1 out of memory. */
+/* A big list is read in two stages on two threads: one reads, cuts lines and
+ * checks names (about half the work), the caller's thread inserts them into
+ * the matcher (the other half, misses to memory), handed over in batches. */
+struct name_batch {
+	size_t n, used;
+	uint8_t len[PIPE_BATCH_NAMES];
+	char text[PIPE_BATCH_BYTES];
+};
+
+struct load_pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct name_batch b[PIPE_BATCHES];
+	unsigned head, count;	/* full batches, oldest at head */
+	bool filling;		/* the reader holds b[(head + count) % PIPE_BATCHES] */
+	bool done;		/* the reader has finished, with rc */
+	bool abort;		/* the inserter failed: the reader stops */
+	int rc;
+	/* the reader's arguments */
+	struct loader *ld;
+	gzFile gz;
+	const char *path, *shown_as;
+	uint32_t rule;
+};
+
+/* The batch being filled hands over to the inserter: false if it gave up. */
+static bool pipe_publish(struct load_pipe *lp)
+{
+	pthread_mutex_lock(&lp->lock);
+	if (lp->filling) {
+		lp->count++;
+		lp->filling = false;
+		pthread_cond_broadcast(&lp->cond);
+	}
+	bool ok = !lp->abort;
+	pthread_mutex_unlock(&lp->lock);
+	return ok;
+}
+
+/* Room for one more name in the batch being filled. */
+static struct name_batch *pipe_room(struct load_pipe *lp, size_t len)
+{
+	pthread_mutex_lock(&lp->lock);
+	for (;;) {
+		struct name_batch *b = &lp->b[(lp->head + lp->count) % PIPE_BATCHES];
+		if (lp->abort) {
+			b = NULL;
+		} else if (lp->filling) {
+			if (b->n == PIPE_BATCH_NAMES || b->used + len > PIPE_BATCH_BYTES) {
+				lp->count++;
+				lp->filling = false;
+				pthread_cond_broadcast(&lp->cond);
+				continue;
+			}
+		} else if (lp->count < PIPE_BATCHES) {
+			b->n = b->used = 0;
+			lp->filling = true;
+		} else {
+			pthread_cond_wait(&lp->cond, &lp->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&lp->lock);
+		return b;
+	}
+}
+
+static int list_read(struct loader *ld, gzFile gz, const char *path, const char *shown_as, uint32_t rule);
+
+static void *pipe_reader(void *arg)
+{
+	struct load_pipe *lp = arg;
+	int rc = list_read(lp->ld, lp->gz, lp->path, lp->shown_as, lp->rule);
+	pipe_publish(lp);
+	pthread_mutex_lock(&lp->lock);
+	lp->rc = rc;
+	lp->done = true;
+	pthread_cond_broadcast(&lp->cond);
+	pthread_mutex_unlock(&lp->lock);
+	return NULL;
+}
+
+/* Insert what the reader hands over until it is done; -1 if out of memory
+ * (the reader is told to stop). */
+static int pipe_insert(struct load_pipe *lp, struct matcher *m)
+{
+	int rc = 0;
+	pthread_mutex_lock(&lp->lock);
+	for (;;) {
+		if (lp->count == 0) {
+			if (lp->done)
+				break;
+			pthread_cond_wait(&lp->cond, &lp->lock);
+			continue;
+		}
+		struct name_batch *b = &lp->b[lp->head];
+		pthread_mutex_unlock(&lp->lock);
+		const char *t = b->text;
+		for (size_t i = 0; i < b->n && rc == 0; t += b->len[i++])
+			rc = matcher_add(m, t, b->len[i], lp->rule);
+		pthread_mutex_lock(&lp->lock);
+		lp->head = (lp->head + 1) % PIPE_BATCHES;
+		lp->count--;
+		if (rc < 0)
+			lp->abort = true;
+		pthread_cond_broadcast(&lp->cond);
+		if (rc < 0)
+			break;
+	}
+	pthread_mutex_unlock(&lp->lock);
+	return rc;
+}
+
+/* list_read() on a reader thread while this one inserts.  1 when the thread
+ * could not be started (the caller reads on its own). */
+static int list_read_pipelined(struct loader *ld, gzFile gz, const char *path, const char *shown_as,
+			       uint32_t rule)
+{
+	struct load_pipe *lp = calloc(1, sizeof *lp);
+	pthread_t reader;
+
+	if (!lp)
+		return 1;
+	lp->ld = ld;
+	lp->gz = gz;
+	lp->path = path;
+	lp->shown_as = shown_as;
+	lp->rule = rule;
+	pthread_mutex_init(&lp->lock, NULL);
+	pthread_cond_init(&lp->cond, NULL);
+	ld->pipe = lp;
+	if (pthread_create(&reader, NULL, pipe_reader, lp) != 0) {
+		ld->pipe = NULL;
+		pthread_mutex_destroy(&lp->lock);
+		pthread_cond_destroy(&lp->cond);
+		free(lp);
+		return 1;
+	}
+	int irc = pipe_insert(lp, ld->rs->matcher);
+	pthread_join(reader, NULL);
+	ld->pipe = NULL;
+	int rc = lp->rc;
+	if (irc < 0) {
+		fail_nomem(ld);		/* the reader stopped without a message */
+		rc = -1;
+	}
+	pthread_mutex_destroy(&lp->lock);
+	pthread_cond_destroy(&lp->cond);
+	free(lp);
+	return rc;
+}
+
 static int add_name(struct loader *ld, const char *tok, size_t len, uint32_t rule,
 		    size_t *bad_at, const char **why)
 {
@@ -254,6 +411,15 @@ static int add_name(struct loader *ld, const char *tok, size_t len, uint32_t rul
 	if (!name_valid_entry(buf, n, &bad, why)) {
 		*bad_at = skip + bad;
 		return 1;
+	}
+	if (ld->pipe) {
+		struct name_batch *b = pipe_room(ld->pipe, n);
+		if (!b)
+			return -1;	/* the inserter failed and says so */
+		memcpy(b->text + b->used, buf, n);
+		b->len[b->n++] = (uint8_t)n;
+		b->used += n;
+		return 0;
 	}
 	if (matcher_add(ld->rs->matcher, buf, n, rule) < 0) {
 		fail_nomem(ld);
@@ -454,7 +620,11 @@ static int list_load(struct loader *ld, const char *path, uint32_t rule,
 	if (!gzdirect(gz) || stat(path, &st) != 0)
 		st.st_size = 0;
 	matcher_reserve(ld->rs->matcher, (size_t)st.st_size / 20);
-	rc = list_read(ld, gz, path, shown_as, rule);
+	rc = 1;
+	if ((size_t)st.st_size >= PIPE_MIN_BYTES)
+		rc = list_read_pipelined(ld, gz, path, shown_as, rule);
+	if (rc > 0)
+		rc = list_read(ld, gz, path, shown_as, rule);
 	gzclose(gz);
 	return rc;
 }

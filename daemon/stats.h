@@ -15,6 +15,11 @@
 	X(packets,              capture, "packets read from the capture") \
 	X(bytes,                capture, "bytes on the wire of those packets") \
 	X(file_truncated,       capture, "capture files that end in the middle of a record (what came before is read)") \
+	X(pcapng_blocks_skipped, capture, "pcapng blocks of kinds not read: name resolution, interface statistics, decryption secrets, custom, unknown") \
+	X(pcapng_unsupported_interface, capture, "pcapng interfaces of a link type not decoded (their packets are counted in link_unsupported)") \
+	X(pcapng_interfaces_capped, capture, "pcapng interface descriptions beyond the 65535 kept per section") \
+	X(pcapng_no_interface,  capture, "pcapng packets whose interface is not described (no description, an unreadable one, or one beyond those kept): skipped") \
+	X(pcapng_malformed,     capture, "pcapng blocks that break the format within their length (a packet longer than its block, a short interface description, a bad option): skipped, or the options' defaults kept") \
 	X(ipv4,                 decode,  "IPv4 packets decoded") \
 	X(ipv6,                 decode,  "IPv6 packets decoded") \
 	X(tcp,                  decode,  "TCP segments decoded") \
@@ -26,10 +31,10 @@
 	X(vlan_too_deep,        decode,  "frames with more than 4 VLAN/MPLS/PPPoE layers") \
 	X(ipv4_truncated,       decode,  "IPv4 headers cut short by the capture") \
 	X(ipv4_malformed,       decode,  "IPv4 headers with a bad version, header length or total length") \
-	X(ipv4_fragment,        decode,  "IPv4 fragments (not reassembled: skipped, but a first fragment cut short by the snaplen is inspected as far as it goes)") \
+	X(ipv4_fragment,        decode,  "IPv4 fragments seen (reassembled; a first fragment cut short by the snaplen is inspected as far as it goes instead)") \
 	X(ipv6_truncated,       decode,  "IPv6 headers or extension headers cut short") \
 	X(ipv6_malformed,       decode,  "IPv6 headers with a bad version or payload length") \
-	X(ipv6_fragment,        decode,  "IPv6 fragments (not reassembled: skipped, but a first fragment cut short by the snaplen is inspected as far as it goes)") \
+	X(ipv6_fragment,        decode,  "IPv6 fragments seen (reassembled; a first fragment cut short by the snaplen is inspected as far as it goes instead)") \
 	X(ipv6_ext_too_many,    decode,  "IPv6 packets with more than 8 extension headers") \
 	X(ip_payload_cut,       decode,  "IP packets whose payload the capture cut short (snaplen); inspected as far as captured") \
 	X(tunnel_too_deep,      decode,  "tunnels inside tunnels beyond 4 layers (IP-in-IP, GRE, VXLAN, GENEVE and Teredo share the bound)") \
@@ -47,6 +52,16 @@
 	X(tcp_malformed,        decode,  "TCP headers with a bad data offset") \
 	X(udp_truncated,        decode,  "UDP headers cut short") \
 	X(udp_malformed,        decode,  "UDP headers with a bad length") \
+	X(frag_datagrams,       decode,  "IP datagrams reassembled from fragments (then decoded and inspected)") \
+	X(frag_overlap,         decode,  "fragmented datagrams dropped because two fragments overlapped, other than as exact duplicates (RFC 5722)") \
+	X(frag_duplicate,       decode,  "fragments ignored because the same bytes were already held (exact duplicates)") \
+	X(frag_too_big,         decode,  "fragmented datagrams dropped because a fragment reached past 65535 bytes") \
+	X(frag_malformed,       decode,  "fragmented datagrams dropped for an empty fragment, a fragment not a multiple of 8 bytes before the last, or fragments disagreeing on the end") \
+	X(frag_truncated,       decode,  "fragmented datagrams dropped because a later fragment was cut short by the snaplen") \
+	X(frag_timeout,         decode,  "fragmented datagrams given up incomplete: timed out, or the input ended") \
+	X(frag_evicted,         decode,  "fragmented datagrams dropped incomplete to make room (table or buffer pool full, oldest first)") \
+	X(frag_no_buffer,       decode,  "fragmented datagrams dropped because the buffer pool could not hold them") \
+	X(frag_too_deep,        decode,  "reassembled datagrams that were a fragment again, beyond 2 levels: not reassembled") \
 	X(flows_created,        flow,    "flows created") \
 	X(flows_expired,        flow,    "flows ended by their idle timeout") \
 	X(flows_evicted,        flow,    "flows evicted because the table was full (oldest first)") \
@@ -98,7 +113,8 @@
 /* Gauges: current values, set by their owner. */
 #define STATS_GAUGES(X) \
 	X(flows_active,         flow,    "flows in the table now") \
-	X(stream_buffers_used,  stream,  "stream buffers in use now")
+	X(stream_buffers_used,  stream,  "stream buffers in use now") \
+	X(frag_pending,         decode,  "fragmented datagrams being reassembled now")
 
 enum stat_id {
 #define STAT_ENUM(n, g, h) ST_##n,

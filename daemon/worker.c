@@ -47,7 +47,9 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
 	w->memo = match_memo_new();
 	w->quic = quic_new();
-	if (!w->streams || !w->flows || !w->memo || !w->quic) {
+	struct frag_config gc = { c->frag_max, c->frag_bytes, c->frag_timeout };
+	w->frag = frag_table_new(&gc, &w->stats);
+	if (!w->streams || !w->flows || !w->memo || !w->quic || !w->frag) {
 		worker_free(w);
 		return -1;
 	}
@@ -61,6 +63,8 @@ void worker_free(struct worker *w)
 	match_memo_free(w->memo);
 	quic_free(w->quic);
 	w->quic = NULL;
+	frag_table_free(w->frag);
+	w->frag = NULL;
 	w->memo = NULL;
 	w->flows = NULL;
 	w->streams = NULL;
@@ -480,6 +484,8 @@ static void account(struct worker *w, uint64_t ts_ns, uint32_t wirelen)
 	if (ts_ns > w->now_ns)
 		w->now_ns = ts_ns;
 	flow_expire(w->flows, w->now_ns, EXPIRE_BUDGET);
+	if (w->frag)
+		frag_expire(w->frag, w->now_ns, EXPIRE_BUDGET);
 }
 
 /* What a new flow carries, by its ports (decided once, when it is created):
@@ -541,14 +547,62 @@ static void flush_alerts(struct worker *w)
 	}
 }
 
+/* w->pkt is a fragment: into the table; a datagram it makes whole is
+ * decoded and inspected now, in packet order.  One that is a fragment
+ * again (a fragmented tunnel carrying fragments) goes round once more. */
+static void reassemble(struct worker *w)
+{
+	struct frag_datagram d;
+	struct flow_ref ref;
+	enum decode_result r = DECODE_FRAGMENT;
+	for (int n = 0; r == DECODE_FRAGMENT; n++) {
+		if (!w->frag)
+			return;                  /* counted; reassembled upstream */
+		if (n == FRAG_MAX_NEST) {
+			stat_inc(&w->stats, ST_frag_too_deep);
+			return;
+		}
+		if (!frag_add(w->frag, &w->pkt, &d))
+			return;
+		r = frag_decode(&d, w->pkt.ts_ns, &w->pkt, &w->stats);
+	}
+	if (r == DECODE_PACKET) {
+		flow_prepare(w->flows, &w->pkt, &ref);
+		inspect(w, &ref);
+	}
+}
+
 void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct flow_ref ref;
 	account(w, ts_ns, wirelen);
-	if (decode_packet(dlt, data, caplen, &w->pkt, &w->stats)) {
+	enum decode_result r = decode_packet(dlt, data, caplen, &w->pkt, &w->stats);
+	if (r != DECODE_SKIPPED) {
 		w->pkt.ts_ns = ts_ns;
 		w->pkt.wirelen = wirelen;
+	}
+	if (r == DECODE_PACKET) {
+		flow_prepare(w->flows, &w->pkt, &ref);
+		inspect(w, &ref);
+	} else if (r == DECODE_FRAGMENT) {
+		reassemble(w);
+	}
+	flush_alerts(w);
+}
+
+void worker_reassembly_upstream(struct worker *w)
+{
+	frag_table_free(w->frag);
+	w->frag = NULL;
+}
+
+void worker_datagram(struct worker *w, uint64_t ts_ns, const struct frag_datagram *d)
+{
+	struct flow_ref ref;
+	if (ts_ns > w->now_ns)
+		w->now_ns = ts_ns;
+	if (frag_decode(d, ts_ns, &w->pkt, &w->stats) == DECODE_PACKET) {
 		flow_prepare(w->flows, &w->pkt, &ref);
 		inspect(w, &ref);
 	}
@@ -563,21 +617,23 @@ static void inspect_batch(struct worker *w, int dlt, const struct frame *f, size
 {
 	for (size_t i = 0; i < n; i++) {
 		struct packet *p = &w->batch_pkt[i];
-		w->batch_ok[i] = decode_packet(dlt, f[i].data, f[i].caplen, p, &w->stats);
-		if (w->batch_ok[i]) {
-			p->ts_ns = f[i].ts_ns;
-			p->wirelen = f[i].wirelen;
+		w->batch_ok[i] = (uint8_t)decode_packet(dlt, f[i].data, f[i].caplen, p, &w->stats);
+		p->ts_ns = f[i].ts_ns;
+		p->wirelen = f[i].wirelen;
+		if (w->batch_ok[i] == DECODE_PACKET)
 			flow_prepare(w->flows, p, &w->batch_ref[i]);
-		}
 	}
 	for (size_t i = 0; i < n; i++)
-		if (w->batch_ok[i])
+		if (w->batch_ok[i] == DECODE_PACKET)
 			flow_prefetch(w->flows, &w->batch_ref[i]);
 	for (size_t i = 0; i < n; i++) {
 		account(w, f[i].ts_ns, f[i].wirelen);
-		if (w->batch_ok[i]) {
+		if (w->batch_ok[i] == DECODE_PACKET) {
 			w->pkt = w->batch_pkt[i];
 			inspect(w, &w->batch_ref[i]);
+		} else if (w->batch_ok[i] == DECODE_FRAGMENT) {
+			w->pkt = w->batch_pkt[i];
+			reassemble(w);                   /* in packet order too */
 		}
 	}
 }
@@ -594,11 +650,15 @@ void worker_tick(struct worker *w, uint64_t now_ns)
 	if (now_ns > w->now_ns)
 		w->now_ns = now_ns;
 	flow_expire(w->flows, w->now_ns, 4096);
+	if (w->frag)
+		frag_expire(w->frag, w->now_ns, 4096);
 	flush_names(w);
 }
 
 void worker_finish(struct worker *w)
 {
 	flow_flush(w->flows);
+	if (w->frag)
+		frag_flush(w->frag);
 	flush_names(w);
 }

@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "dns.h"
 #include "flow.h"
+#include "frag.h"
 #include "rules.h"
 #include "stats.h"
 #include "stream.h"
@@ -48,6 +49,7 @@ struct sink {
 struct worker {
 	struct stats stats;
 	struct flow_table *flows;
+	struct frag_table *frag;      /* NULL: fragments are reassembled upstream (dispatch.c) */
 	struct stream_pool *streams;
 	struct match_memo *memo;      /* names that matched nothing, recently */
 	struct quic_ctx *quic;        /* QUIC Initial decryption: contexts and buffer */
@@ -68,7 +70,7 @@ struct worker {
 	/* a batch, decoded ahead of inspection */
 	struct packet batch_pkt[WORKER_BATCH];
 	struct flow_ref batch_ref[WORKER_BATCH];
-	bool batch_ok[WORKER_BATCH];
+	uint8_t batch_ok[WORKER_BATCH];   /* enum decode_result */
 
 	/* server names of the ClientHello being parsed, reported once it is
 	 * read whole (the version is known only then) */
@@ -96,6 +98,15 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
  * the same result as worker_packet() on each, with the flow table's misses
  * to memory overlapped. */
 void worker_packets(struct worker *w, int dlt, const struct frame *f, size_t n);
+
+/* Fragments reach this worker already reassembled, through
+ * worker_datagram(): it counts the fragments it is given, and keeps no
+ * reassembly table of its own. */
+void worker_reassembly_upstream(struct worker *w);
+
+/* Inspect an IP datagram that the dispatcher reassembled at time ts_ns.
+ * Not a captured frame: the packet and byte counters leave it out. */
+void worker_datagram(struct worker *w, uint64_t ts_ns, const struct frag_datagram *d);
 
 /* Expire idle flows as of now_ns, when no packet has moved time on (live
  * capture on a quiet link; called with wall time), and write out the names

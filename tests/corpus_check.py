@@ -23,8 +23,6 @@ KNOWN_GAPS = {
 "ndpi-capwap_data.pcapng": "CAPWAP carrying 802.11 is not decapsulated yet",
     "zeek-radiotap.pcap": "802.11 with radiotap is not decoded yet",
     "zeek-radiotap.pcap.gz": "802.11 with radiotap is not decoded yet",
-    "zeek-ldap-modify-request.pcapng": "libpcap 1.10 refuses pcapng files whose interfaces differ in "
-                                       "link type or snaplen; needs a pcapng reader of c2watchd's own",
 }
 
 # Truth kinds checked: quic-sni is the SNI of ClientHellos decrypted from QUIC

@@ -34,6 +34,18 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      short DCID, ECH; and bad ones: a bad tag, a CRYPTO frame
                      beyond the window, cut packets, a packet too short for its
                      packet number, a DCID over 20 bytes, the server's side
+  multi.pcapng       two sections (little-, then big-endian) with interfaces of
+                     link types Ethernet, raw IP, Linux SLL and USER0 (not
+                     decoded: its DNS query must not be seen), nanosecond time,
+                     a Simple Packet Block, blocks to skip, a packet of an
+                     interface that is not described
+  badng/*.pcapng     pcapng files broken on purpose (no truth): cut in a
+                     packet block, a trailer that disagrees, no interface, no
+                     byte-order magic
+  frag.pcap          DNS queries and responses in IP fragments (IPv4, IPv6,
+                     out of order, duplicated, tiny, in a tunnel) and the
+                     ways a datagram is given up (overlap, past 65535, timeout)
+  fragtable/evict.pcap  20 fragmented queries at once, for a table of 16
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
 import os
@@ -57,10 +69,10 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def ipv4(src, dst, proto, payload, ihl_words=5, total=None, frag=0):
+def ipv4(src, dst, proto, payload, ihl_words=5, total=None, frag=0, ident=1):
     opts = b"\x01" * ((ihl_words - 5) * 4)      # NOP options
     tl = total if total is not None else 20 + len(opts) + len(payload)
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl_words, 0, tl, 1, frag, 64, proto, 0, src, dst) + opts
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl_words, 0, tl, ident, frag, 64, proto, 0, src, dst) + opts
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + payload
 
@@ -103,6 +115,39 @@ def dns_answer(name, addr, qid=0x1234):
     q = dns_name(name) + struct.pack("!HH", 1, 1)
     a = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + addr
     return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + q + a
+
+
+def dns_big_answer(name, count, qid=0x1234):
+    """A response with count A records: larger than one Ethernet frame."""
+    q = dns_name(name) + struct.pack("!HH", 1, 1)
+    a = b"".join(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 300, 4) + bytes([198, 18, i >> 8, i & 255])
+                 for i in range(count))
+    return struct.pack("!HHHHHH", qid, 0x8180, 1, count, 0, 0) + q + a
+
+
+def pieces(data, size):
+    """(offset, bytes, more) of data cut every size bytes (a multiple of 8)."""
+    return [(off, data[off:off + size], off + size < len(data)) for off in range(0, len(data), size)]
+
+
+def frag4(src, dst, proto, data, size, ident, cuts=None):
+    """IPv4 fragments (RFC 791) of a datagram carrying data, in offset order;
+    cuts: explicit (offset, bytes, more) pieces instead of size."""
+    return [ipv4(src, dst, proto, chunk, frag=(0x2000 if more else 0) | off // 8, ident=ident)
+            for off, chunk, more in (cuts or pieces(data, size))]
+
+
+def frag6(src, dst, nh, data, size, ident, dstopts=False):
+    """IPv6 fragments (RFC 8200 §4.5), with a destination-options header
+    before the fragment header when dstopts (the unfragmentable part)."""
+    out = []
+    for off, chunk, more in pieces(data, size):
+        fh = struct.pack("!BBHI", nh, 0, off | more, ident)
+        if dstopts:
+            out.append(ipv6(src, dst, 60, bytes([44, 0]) + b"\x01\x04\0\0\0\0" + fh + chunk))
+        else:
+            out.append(ipv6(src, dst, 44, fh + chunk))
+    return out
 
 
 def client_hello(sni, pad=0, version=0x0303, extra_first=b""):
@@ -181,6 +226,50 @@ class TcpConn:
                 self.c_seq += len(data)
             else:
                 self.s_seq += len(data)
+
+
+class PcapNG:
+    """pcapng (draft-ietf-opsawg-pcapng): sections in either byte order,
+    interfaces, Enhanced and Simple Packet Blocks, any other block."""
+    def __init__(self, path):
+        self.f = open(path, "wb")
+        self.bo = "<"
+        self.t = 1700000000 * 10**6
+
+    def block(self, btype, body, trailer=None):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        self.f.write(struct.pack(self.bo + "II", btype, n) + body +
+                     struct.pack(self.bo + "I", n if trailer is None else trailer))
+
+    def section(self, big=False):
+        self.bo = ">" if big else "<"
+        self.block(0x0A0D0D0A, struct.pack(self.bo + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+
+    def interface(self, linktype, tsresol=None):
+        opts = b"" if tsresol is None else struct.pack(self.bo + "HHB3x", 9, 1, tsresol)
+        self.block(1, struct.pack(self.bo + "HHI", linktype, 0, 65535) + opts + b"\0" * 4)
+
+    def packet(self, ifid, frame, units_per_us=1, trailer=None):
+        self.t += 1000
+        ts = self.t * units_per_us
+        self.block(6, struct.pack(self.bo + "IIIII", ifid, ts >> 32, ts & 0xFFFFFFFF,
+                                  len(frame), len(frame)) + frame, trailer)
+
+    def simple(self, frame):
+        self.block(3, struct.pack(self.bo + "I", len(frame)) + frame)
+
+    def close(self):
+        self.f.close()
+
+
+class OnInterface:
+    """The Pcap interface (add) over one pcapng interface, for TcpConn."""
+    def __init__(self, ng, ifid):
+        self.ng, self.ifid = ng, ifid
+
+    def add(self, frame):
+        self.ng.packet(self.ifid, frame)
 
 
 def write_truth(path, names):
@@ -379,6 +468,106 @@ def make_malformed(out):
     truth.append(("dns", "snap.example.com"))
     p.close()
     write_truth(os.path.join(out, "malformed.truth"), truth)
+
+
+def make_frag(out):
+    """IP fragments: DNS queries and responses fragmented over IPv4 and IPv6,
+    out of order, and the ways a datagram is given up.  Only the names of
+    datagrams that can be made whole are in the truth."""
+    p = Pcap(os.path.join(out, "frag.pcap"))
+    truth = []
+    C6, S6 = CLIENT6, SERVER6
+
+    # 1. A query for a listed C2 name in 16-byte fragments, sent last first.
+    q = udp(41000, 53, dns_query("frag-query.backuprabbit.com", 0x501))
+    for f in reversed(frag4(CLIENT, SERVER, 17, q, 16, 0x501)):
+        p.add(eth(f))
+    truth.append(("dns", "frag-query.backuprabbit.com"))
+
+    # 2. A 1700-byte response over IPv4 in three fragments: the last one
+    #    first, the first one twice (an exact duplicate, as a mirror port
+    #    may show it), then the middle one.
+    r = udp(53, 41000, dns_big_answer("frag-answer4.example.com", 100, 0x502))
+    fs = frag4(SERVER, CLIENT, 17, r, 576, 0x502)
+    for f in (fs[2], fs[0], fs[0], fs[1]):
+        p.add(eth(f))
+    truth.append(("dns", "frag-answer4.example.com"))
+
+    # 3. An IPv6 query with a destination-options header before the fragment
+    #    header, first fragment 16 bytes, sent last first; 4. a 1700-byte
+    #    IPv6 response in 1232-byte fragments, interleaved with 3.
+    q6 = frag6(C6, S6, 17, udp(41001, 53, dns_query("frag-query6.example.net", 0x503)), 16, 0x503,
+               dstopts=True)
+    r6 = frag6(S6, C6, 17, udp(53, 41001, dns_big_answer("frag-answer6.example.net", 100, 0x504)),
+               1232, 0x504)
+    for f in (r6[1], q6[-1], r6[0]) + tuple(reversed(q6[:-1])):
+        p.add(eth(f, 0x86DD))
+    truth += [("dns", "frag-query6.example.net"), ("dns", "frag-answer6.example.net")]
+
+    # 5. A tiny first fragment: the UDP header alone, then the message.
+    q = udp(41002, 53, dns_query("tiny-first.example.org", 0x505))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x505, cuts=[(0, q[:8], True), (8, q[8:], False)]):
+        p.add(eth(f))
+    truth.append(("dns", "tiny-first.example.org"))
+
+    # 6. Fragments of a query inside IP-in-IP: reassembled, the tunnel kept.
+    q = udp(41003, 53, dns_query("frag-tunnel.example.org", 0x506))
+    for f in frag4(CLIENT, SERVER, 17, q, 24, 0x506):
+        p.add(eth(ipv4(bytes([203, 0, 113, 1]), bytes([203, 0, 113, 2]), 4, f)))
+    truth.append(("dns", "frag-tunnel.example.org"))
+
+    # 7. Overlapping fragments that read as two different names: dropped.
+    q = udp(41004, 53, dns_query("overlap-one.example.com", 0x507))
+    q2 = udp(41004, 53, dns_query("overlap-two.example.com", 0x507))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x507, cuts=[(0, q[:32], True), (24, q2[24:], False)]):
+        p.add(eth(f))
+
+    # 8. A fragment reaching past 65535 bytes: the datagram is dropped, and
+    #    its real end alone never completes.
+    q = udp(41005, 53, dns_query("too-big.example.com", 0x508))
+    for f in frag4(CLIENT, SERVER, 17, q, 0, 0x508,
+                   cuts=[(0, q[:16], True), (65520, b"x" * 24, True), (16, q[16:], False)]):
+        p.add(eth(f))
+
+    # 9. A first fragment whose rest comes after the timeout (30 s): given
+    #    up; the rest alone never completes.  Then one that never completes
+    #    at all (given up at the end of the input).
+    q = udp(41006, 53, dns_query("late.example.com", 0x509))
+    fs = frag4(CLIENT, SERVER, 17, q, 16, 0x509)
+    p.add(eth(fs[0]))
+    p.t += 31
+    for f in fs[1:]:
+        p.add(eth(f))
+    q = udp(41007, 53, dns_query("never.example.com", 0x50a))
+    p.add(eth(frag4(CLIENT, SERVER, 17, q, 16, 0x50a)[0]))
+
+    # 10. After all that, reassembly still works.
+    q = udp(41008, 53, dns_query("after.example.com", 0x50b))
+    for f in frag4(CLIENT, SERVER, 17, q, 24, 0x50b):
+        p.add(eth(f))
+    truth.append(("dns", "after.example.com"))
+    p.close()
+    write_truth(os.path.join(out, "frag.truth"), truth)
+
+    # More datagrams at once than a table of 16 holds (frag.max-datagrams:
+    # 16): the first fragments of 20 queries, then their other halves, the
+    # newest first.  The oldest 4 were evicted to make room; the other 16
+    # are read.  (Halves sent oldest first would each evict the next
+    # datagram to complete: oldest-first eviction keeps the newest.)
+    os.makedirs(os.path.join(out, "fragtable"), exist_ok=True)
+    p = Pcap(os.path.join(out, "fragtable", "evict.pcap"))
+    halves = []
+    for i in range(20):
+        q = udp(42000 + i, 53, dns_query("evict%02d.example.com" % i, 0x600 + i))
+        fs = frag4(CLIENT, SERVER, 17, q, 24, 0x600 + i)
+        p.add(eth(fs[0]))
+        halves.append(fs[1:])
+    for rest in reversed(halves):
+        for f in rest:
+            p.add(eth(f))
+    p.close()
+    write_truth(os.path.join(out, "fragtable", "evict.truth"),
+                [("dns", "evict%02d.example.com" % i) for i in range(4, 20)])
 
 
 def rr(owner, rtype, rdata, ttl=300, rclass=1):
@@ -665,6 +854,63 @@ def make_tunnels(out):
     with open(os.path.join(out, "tunnels.encap"), "w") as f:
         for name in sorted(encap):
             f.write("%s\t%s\n" % (name, ",".join(encap[name])))
+def dns_frame(name, sport=40400):
+    return eth(ipv4(CLIENT, SERVER, 17, udp(sport, 53, dns_query(name))))
+
+
+def make_pcapng(out):
+    ng = PcapNG(os.path.join(out, "multi.pcapng"))
+    truth = []
+    ng.section()
+    ng.interface(1)                    # 0: Ethernet
+    ng.interface(101)                  # 1: raw IP
+    ng.interface(113)                  # 2: Linux cooked capture
+    ng.interface(147)                  # 3: USER0, not decoded
+    ng.block(4, b"\0" * 4)             # name resolution: skipped
+    ng.block(0xBAD, b"\0" * 8)         # custom: skipped
+    ng.packet(0, dns_frame("ng-eth.example.com"))
+    ng.packet(1, ipv4(CLIENT, SERVER, 17, udp(40401, 53, dns_query("ng-raw.example.com"))))
+    sll = struct.pack("!HHH8sH", 0, 1, 6, MAC_C + b"\0\0", 0x0800)
+    ng.packet(2, sll + ipv4(CLIENT, SERVER, 17, udp(40402, 53, dns_query("ng-sll.example.com"))))
+    ng.packet(3, dns_frame("ng-hidden.example.com"))
+    conn = TcpConn(OnInterface(ng, 0), 50200, 443)
+    conn.send(True, records(client_hello("ng-tls.example.com")))
+    ng.block(5, b"\0" * 12)            # interface statistics: skipped
+    truth += [("dns", "ng-eth.example.com"), ("dns", "ng-raw.example.com"),
+              ("dns", "ng-sll.example.com"), ("sni", "ng-tls.example.com")]
+    ng.section(big=True)               # interfaces numbered anew
+    ng.interface(1, tsresol=9)
+    ng.packet(0, eth(ipv6(CLIENT6, SERVER6, 17, udp(40403, 53, dns_query("ng-section2.example.com"))),
+                     0x86DD), units_per_us=1000)
+    ng.simple(dns_frame("ng-simple.example.com"))
+    ng.packet(5, dns_frame("ng-nowhere.example.com"))
+    truth += [("dns", "ng-section2.example.com"), ("dns", "ng-simple.example.com")]
+    ng.close()
+    write_truth(os.path.join(out, "multi.truth"), truth)
+
+    bad = os.path.join(out, "badng")
+    os.makedirs(bad, exist_ok=True)
+    ng = PcapNG(os.path.join(bad, "cut.pcapng"))
+    ng.section()
+    ng.interface(1)
+    ng.packet(0, dns_frame("cut-before.example.com"))
+    ng.packet(0, dns_frame("cut-after.example.com"))
+    ng.close()
+    with open(os.path.join(bad, "cut.pcapng"), "r+b") as f:
+        f.truncate(os.path.getsize(f.name) - 30)
+    ng = PcapNG(os.path.join(bad, "trailer.pcapng"))
+    ng.section()
+    ng.interface(1)
+    ng.packet(0, dns_frame("trailer-before.example.com"))
+    ng.packet(0, dns_frame("trailer-liar.example.com"), trailer=4096)
+    ng.packet(0, dns_frame("trailer-after.example.com"))
+    ng.close()
+    ng = PcapNG(os.path.join(bad, "noif.pcapng"))
+    ng.section()
+    ng.block(4, b"\0" * 4)
+    ng.close()
+    with open(os.path.join(bad, "nobom.pcapng"), "wb") as f:
+        f.write(struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4E, 1, 0, -1) + struct.pack("<I", 28))
 
 
 def make_big_frame(out):
@@ -814,6 +1060,8 @@ def main():
     make_pinning(out)
     make_tunnels(out)
     make_quic(out)
+    make_pcapng(out)
+    make_frag(out)
     make_answers(out)
     make_mdns(out)
 

@@ -48,6 +48,9 @@ static void test_defaults(void)
 	CHECK_EQ(c.timeout_other, 30);
 	CHECK_EQ(c.stream_depth, 16384);
 	CHECK_EQ(c.stream_buffers, 4096);
+	CHECK_EQ(c.frag_max, 1024);
+	CHECK_EQ(c.frag_bytes, 4u << 20);
+	CHECK_EQ(c.frag_timeout, 30);
 	CHECK_EQ(c.nrule_paths, 0);
 	CHECK_EQ(c.nlist_paths, 0);
 	CHECK_STR(c.alerts_path, "-");
@@ -88,6 +91,9 @@ static void test_full(void)
 	CHECK_EQ(c.timeout_other, 20);
 	CHECK_EQ(c.stream_depth, 32768);
 	CHECK_EQ(c.stream_buffers, 1024);
+	CHECK_EQ(c.frag_max, 4096);
+	CHECK_EQ(c.frag_bytes, 16u << 20);
+	CHECK_EQ(c.frag_timeout, 60);
 	CHECK_EQ(c.nrule_paths, 3);
 	CHECK_STR(c.rule_paths[0], "/etc/c2watch/rules");
 	CHECK_STR(c.rule_paths[1], D "extra.yaml");
@@ -132,7 +138,7 @@ static void test_errors(void)
 {
 	expect_err(D "err_top.yaml", D "err_top.yaml:1:1: expected a mapping at top level");
 	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
-		   "(expected one of: capture, flow, stream, rules, lists, output, alerts, http, dns)");
+		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns)");
 	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
 		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter, workers)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
@@ -144,6 +150,8 @@ static void test_errors(void)
 	expect_err(D "err_duration.yaml", D "err_duration.yaml:2:16: 'tcp-timeout' must be a duration from 1s to 24h");
 	expect_err(D "err_duration_range.yaml", D "err_duration_range.yaml:2:16: 'udp-timeout' must be a duration from 1s to 24h");
 	expect_err(D "err_flow_max.yaml", D "err_flow_max.yaml:1:14: 'max' must be an integer from 1024 to 67108864");
+	expect_err(D "err_frag_bytes.yaml", D "err_frag_bytes.yaml:2:14: 'max-bytes' must be a size from 64KiB to 1GiB");
+	expect_err(D "err_frag_timeout.yaml", D "err_frag_timeout.yaml:3:12: 'timeout' must be a duration from 1s to 10m");
 	expect_err(D "err_ring.yaml", D "err_ring.yaml:2:9: 'ring' must be an integer from 16 to 2097152");
 	expect_err(D "err_dup.yaml", D "err_dup.yaml:4:3: duplicate key 'snaplen' in 'capture'");
 	expect_err(D "err_dup_section.yaml", D "err_dup_section.yaml:3:1: duplicate key 'http' at top level");
@@ -227,6 +235,10 @@ static void test_check(void)
 	CHECK_EQ(config_check(&c, err), -1);
 	CHECK_STR(err, "flow.udp-timeout 0 is out of range (1 to 86400)");
 	c.timeout_udp = 60;
+	c.frag_max = 0;
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "frag.max-datagrams 0 is out of range (16 to 1048576)");
+	c.frag_max = 1024;
 
 	free(c.http_listen);
 	c.http_listen = strdup("localhost");

@@ -126,6 +126,7 @@ static struct buf eth(unsigned type, const struct buf *in)
 static struct packet pkt;
 static struct stats st;
 static uint8_t *held;
+static enum decode_result res;   /* of the last dec(): it returns "a packet to inspect" */
 
 static bool dec(int dlt, const uint8_t *b, size_t n)
 {
@@ -134,16 +135,19 @@ static bool dec(int dlt, const uint8_t *b, size_t n)
 	memcpy(held, b, n);
 	memset(&st, 0, sizeof st);
 	memset(&pkt, 0, sizeof pkt);
-	return decode_packet(dlt, held, (uint32_t)n, &pkt, &st);
+	res = decode_packet(dlt, held, (uint32_t)n, &pkt, &st);
+	return res == DECODE_PACKET;
 }
 
 static bool decb(int dlt, const struct buf *f) { return dec(dlt, f->b, f->n); }
 
-/* The per-layer tallies of the decode group: a packet decoded counts in them. */
+/* The per-layer tallies of the decode group: a packet decoded counts in
+ * them (fragments seen included). */
 static bool tally(int i)
 {
 	return i == ST_ipv4 || i == ST_ipv6 || i == ST_tcp || i == ST_udp || i == ST_gre ||
-	       i == ST_erspan || i == ST_vxlan || i == ST_geneve || i == ST_teredo;
+	       i == ST_erspan || i == ST_vxlan || i == ST_geneve || i == ST_teredo ||
+	       i == ST_ipv4_fragment || i == ST_ipv6_fragment;
 }
 
 /* Failure reasons: the decode group less the tallies and ip_payload_cut,
@@ -187,6 +191,7 @@ static void expect_fail(const char *what, int dlt, const struct buf *f, enum sta
 	int before = check_failed;
 
 	CHECK(!decb(dlt, f));
+	CHECK_EQ(res, DECODE_SKIPPED);
 	CHECK_EQ(stat_get(&st, why), 1);
 	CHECK_EQ(reasons(), 1);
 	if (check_failed != before)
@@ -200,6 +205,31 @@ static void expect_counted(const char *what, int dlt, const struct buf *f)
 
 	CHECK(!decb(dlt, f));
 	CHECK_EQ(reasons(), 1);
+	if (check_failed != before)
+		fprintf(stderr, "  ... in case: %s\n", what);
+}
+
+/* The frame is a fragment for reassembly, its data the rest of the frame
+ * from data_at (less link padding); nothing counted but the tallies. */
+static void expect_fragment(const char *what, int dlt, const struct buf *f, int family,
+			    uint32_t offset, bool more, unsigned hlen, size_t data_at)
+{
+	int before = check_failed;
+
+	CHECK(!decb(dlt, f));
+	CHECK_EQ(res, DECODE_FRAGMENT);
+	CHECK_EQ(pkt.family, family);
+	CHECK(memcmp(pkt.src, family == 4 ? A4 : A6, family == 4 ? 4 : 16) == 0);
+	CHECK(memcmp(pkt.dst, family == 4 ? B4 : B6, family == 4 ? 4 : 16) == 0);
+	CHECK_EQ(pkt.frag.offset, offset);
+	CHECK_EQ(pkt.frag.more, more);
+	CHECK_EQ(pkt.frag.hlen, hlen);
+	CHECK_EQ(pkt.frag.id, family == 4 ? 0x1234 : pkt.frag.id);
+	CHECK(!pkt.frag.cut);
+	CHECK(pkt.frag.data == held + data_at);
+	CHECK(pkt.frag.data + pkt.frag.len <= held + f->n);
+	CHECK_EQ(stat_get(&st, family == 4 ? ST_ipv4_fragment : ST_ipv6_fragment), 1);
+	CHECK_EQ(reasons(), 0);
 	if (check_failed != before)
 		fprintf(stderr, "  ... in case: %s\n", what);
 }
@@ -411,17 +441,45 @@ static void test_ipv4(void)
 	CHECK_EQ(stat_get(&st, ST_ip_payload_cut), 1);
 	CHECK_EQ(reasons(), 0);
 
-	/* Cases: fragments. */
+	/* Cases: fragments, handed to reassembly with what it needs. */
 	ip = ipv4x(17, &u, 5, -1, 185);
-	expect_fail("non-first fragment", DLT_RAW, &ip, ST_ipv4_fragment);
+	expect_fragment("non-first fragment", DLT_RAW, &ip, 4, 185 * 8, false, 20, 20);
 	ip = ipv4x(17, &u, 5, -1, 0x2000);
-	expect_fail("whole first fragment", DLT_RAW, &ip, ST_ipv4_fragment);
+	expect_fragment("whole first fragment", DLT_RAW, &ip, 4, 0, true, 20, 20);
+	CHECK_EQ(pkt.sport, 0);                         /* the transport is not read */
+	ip = ipv4x(17, &u, 7, -1, 0x2000 | 0x1fff);
+	expect_fragment("largest offset, options", DLT_RAW, &ip, 4, 0x1fff * 8, true, 28, 28);
+	CHECK(!pkt.frag.cut);
+	in = tcp_opt(5, 0, "", 0);
+	in.n = 8;                                       /* a tiny first fragment: half a TCP header */
+	ip = ipv4x(6, &in, 5, -1, 0x2000);
+	expect_fragment("tiny first fragment", DLT_RAW, &ip, 4, 0, true, 20, 20);
+	CHECK_EQ(pkt.frag.proto, 6);
+	ip = ipv4x(17, &u, 5, -1, 0x2000);
+	f = eth(0x0800, &ip);
+	zeros(&f, 60 - f.n);                            /* padding is not fragment data */
+	expect_fragment("padded fragment", DLT_EN10MB, &f, 4, 0, true, 20, 34);
+	CHECK_EQ(pkt.frag.len, u.n);
+
 	ip = ipv4x(17, &u, 5, 1500, 0x2000);
 	CHECK(decb(DLT_RAW, &ip));                      /* first fragment cut by the snaplen */
 	CHECK_EQ(stat_get(&st, ST_ipv4_fragment), 1);
 	CHECK_EQ(stat_get(&st, ST_ip_payload_cut), 1);
 	CHECK_EQ(pkt.dport, 53);
 	CHECK_EQ(pkt.payload_len, DATA_LEN);
+	ip = ipv4x(17, &u, 5, 1500, 0x2000 | 185);      /* a later one cut: to reassembly, marked */
+	CHECK(!decb(DLT_RAW, &ip));
+	CHECK_EQ(res, DECODE_FRAGMENT);
+	CHECK(pkt.frag.cut);
+	CHECK_EQ(pkt.frag.len, u.n);
+	CHECK_EQ(reasons(), 0);
+
+	/* Case: a fragment inside IP-in-IP: the inner header's, with the tunnel recorded. */
+	ip = ipv4x(17, &u, 5, -1, 185);
+	f = ipv4(4, &ip);
+	expect_fragment("fragment in 4in4", DLT_RAW, &f, 4, 185 * 8, false, 20, 40);
+	CHECK_EQ(pkt.nencap, 1);
+	CHECK_EQ(pkt.encap_depth, 1);
 }
 
 /* Cases: IPv6 extension headers and fragments. */
@@ -448,14 +506,35 @@ static void test_ipv6(void)
 	CHECK_EQ(stat_get(&st, ST_ipv6_fragment), 0);
 	e.n = 0; put8(&e, 17); put8(&e, 0); put16(&e, 185 << 3); put32(&e, 0xabcd);
 	ip = ipv6x(44, &e, &u, -1);
-	expect_fail("IPv6 fragment offset != 0", DLT_RAW, &ip, ST_ipv6_fragment);
+	expect_fragment("IPv6 fragment offset != 0", DLT_RAW, &ip, 6, 185 * 8, false, 0, 48);
 	e.n = 0; put8(&e, 17); put8(&e, 0); put16(&e, 1); put32(&e, 0xabcd);
 	ip = ipv6x(44, &e, &u, -1);
-	expect_fail("IPv6 whole first fragment", DLT_RAW, &ip, ST_ipv6_fragment);
+	expect_fragment("IPv6 whole first fragment", DLT_RAW, &ip, 6, 0, true, 0, 48);
 	ip = ipv6x(44, &e, &u, 1400);
 	CHECK(decb(DLT_RAW, &ip));                      /* first fragment cut by the snaplen */
 	CHECK_EQ(stat_get(&st, ST_ipv6_fragment), 1);
 	CHECK_EQ(pkt.payload_len, DATA_LEN);
+	ip = ipv6x(44, &e, &u, 1400);                   /* ... a later one: marked cut */
+	ip.b[40 + 2] = 0x10;
+	CHECK(!decb(DLT_RAW, &ip));
+	CHECK_EQ(res, DECODE_FRAGMENT);
+	CHECK(pkt.frag.cut);
+
+	/* Case: extension headers before the fragment header (RFC 8200 §4.5:
+	 * the unfragmentable part), and one after it (fragment data). */
+	e.n = 0; ext8(&e, 60); ext8(&e, 44);
+	put8(&e, 60); put8(&e, 0); put16(&e, 8 | 1); put32(&e, 0x01020304);
+	ext8(&e, 17);
+	ip = ipv6x(0, &e, &u, -1);
+	expect_fragment("IPv6 hop, dst, fragment, dst", DLT_RAW, &ip, 6, 8, true, 16, 64);
+	CHECK_EQ(pkt.frag.id, 0x01020304);
+	CHECK_EQ(pkt.frag.proto, 60);
+	CHECK_EQ(pkt.frag.len, 8 + u.n);
+	/* Case: a fragment header cut in the middle. */
+	e.n = 0; put8(&e, 17); put8(&e, 0); put16(&e, 8);
+	struct buf none0 = { .n = 0 };
+	ip = ipv6x(44, &e, &none0, -1);
+	expect_fail("IPv6 fragment header cut", DLT_RAW, &ip, ST_ipv6_truncated);
 
 	for (int n = 8; n <= 9; n++) {
 		e.n = 0;
@@ -1056,6 +1135,38 @@ static void test_tunnel_malformed(void)
 	CHECK_EQ(pkt.sport, 53);
 }
 
+/* Case: a reassembled datagram decodes as raw IP with the encapsulation
+ * its fragments came through kept. */
+static void test_reassembled(void)
+{
+	struct buf u = udp53(), ip = ipv4(17, &u), ip6 = ipv6(17, &u), in4;
+
+	memset(&pkt, 0, sizeof pkt);
+	memset(&st, 0, sizeof st);
+	pkt.nencap = 2;
+	pkt.encap[0] = ENCAP_VLAN;
+	pkt.encap[1] = ENCAP_GRE;
+	pkt.encap_depth = 1;
+	CHECK_EQ(decode_reassembled(ip.b, (uint32_t)ip.n, &pkt, &st), DECODE_PACKET);
+	CHECK_EQ(pkt.nencap, 2);
+	CHECK_EQ(pkt.encap[1], ENCAP_GRE);
+	CHECK_EQ(pkt.dport, 53);
+	CHECK_EQ(pkt.payload_len, DATA_LEN);
+	CHECK_EQ(stat_get(&st, ST_ipv4), 1);
+	in4 = ipv4(4, &ip);                             /* a tunnel inside adds to it */
+	CHECK_EQ(decode_reassembled(in4.b, (uint32_t)in4.n, &pkt, &st), DECODE_PACKET);
+	CHECK_EQ(pkt.nencap, 3);
+	CHECK_EQ(pkt.encap_depth, 2);
+	pkt.nencap = 0;
+	pkt.encap_depth = 0;
+	CHECK_EQ(decode_reassembled(ip6.b, (uint32_t)ip6.n, &pkt, &st), DECODE_PACKET);
+	CHECK_EQ(pkt.family, 6);
+	ip = ipv4x(17, &u, 5, -1, 185);                 /* a fragment again: said so */
+	CHECK_EQ(decode_reassembled(ip.b, (uint32_t)ip.n, &pkt, &st), DECODE_FRAGMENT);
+	CHECK_EQ(decode_reassembled((const uint8_t *)"\x50", 1, &pkt, &st), DECODE_SKIPPED);
+	CHECK_EQ(stat_get(&st, ST_not_ip), 1);
+}
+
 /* Cases: TCP data offset, UDP length. */
 static void test_transport(void)
 {
@@ -1108,6 +1219,25 @@ static void sweep(const char *what, int dlt, const struct buf *f)
 		fprintf(stderr, "  ... sweep %s: bad lengths (reasons counted):%s\n", what, bad);
 }
 
+/* Case: every truncation of a fragment is a fragment whose data lies inside
+ * what was captured (marked cut when short of its length), or is skipped
+ * with exactly one reason counted. */
+static void sweep_fragment(const char *what, int dlt, const struct buf *f)
+{
+	int bad = 0;
+
+	for (size_t n = 0; n <= f->n; n++) {
+		bool ok = !dec(dlt, f->b, n) &&
+			  (res == DECODE_FRAGMENT ? pkt.frag.data >= held &&
+				  pkt.frag.data + pkt.frag.len <= held + n &&
+				  pkt.frag.cut == (n < f->n) && reasons() == 0
+						 : res == DECODE_SKIPPED && reasons() == 1);
+		if (!ok && bad++ < 4)
+			fprintf(stderr, "  ... sweep %s: bad at length %zu\n", what, n);
+	}
+	CHECK_EQ(bad, 0);
+}
+
 static void test_truncation(void)
 {
 	struct buf t = tcp(), u = udp53(), ip4 = ipv4(6, &t), ip6 = ipv6(17, &u), f;
@@ -1121,6 +1251,15 @@ static void test_truncation(void)
 			sweep(what, dlt, &f);
 		}
 	}
+
+	struct buf e = { .n = 0 }, ip;
+	ext8(&e, 44);
+	put8(&e, 17); put8(&e, 0); put16(&e, 64 | 1); put32(&e, 7);
+	ip = ipv6x(0, &e, &u, -1);
+	sweep_fragment("IPv6 hop-by-hop, fragment", DLT_RAW, &ip);
+	ip = ipv4x(17, &u, 6, -1, 0x2000 | 8);
+	f = eth(0x0800, &ip);
+	sweep_fragment("Ethernet IPv4 fragment with options", DLT_EN10MB, &f);
 }
 
 /* Case: every truncation of every tunnel, as for the link types. */
@@ -1176,6 +1315,7 @@ int main(void)
 	test_udp_tunnels();
 	test_tunnel_nesting();
 	test_tunnel_malformed();
+	test_reassembled();
 	test_other_proto();
 	test_transport();
 	test_truncation();

@@ -389,6 +389,66 @@ static void test_embedded(void)
 	rules_free(rs);
 }
 
+/* A list of a megabyte or more is read on a second thread while the first
+ * inserts: the same names, the same errors at the same places, including a
+ * bad line after many batches have been handed over. */
+static void test_pipelined(void)
+{
+	char err[RULES_ERR_MAX], path[64], want[256], name[64];
+	enum { N = 150000 };
+	struct ruleset *rs;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/pipe.txt", tmp);
+	for (int bad_at = 0; bad_at < 4; bad_at++) {
+		/* 0: all good; 1, 2, 3: a bad name at the start, middle, end */
+		long bad_line = bad_at == 1 ? 2 : bad_at == 2 ? N / 2 : N + 2;
+		f = fopen(path, "w");
+		fputs("# a big feed\n", f);
+		for (long i = 0; i < N; i++) {
+			if (i + 2 == bad_line)
+				fputs("good.example bad..example\n", f);
+			else if (i % 3 == 0)
+				fprintf(f, "0.0.0.0 h%ld.example.net\n", i);
+			else
+				fprintf(f, "%sn%ld.example.org\n", i % 3 == 1 ? "*." : "", i);
+		}
+		if (bad_at == 3)
+			fputs("ok.example\n\tthe..end\n", f);
+		fclose(f);
+		rs = load(NULL, path, err);
+		if (bad_at == 0) {
+			CHECK(rs != NULL);
+			if (!rs)
+				continue;
+			CHECK_EQ(rs->rules[0].ndomains, N);
+			size_t found = 0;
+			for (long i = 0; i < N; i += 997) {
+				if (i % 3 == 0)
+					snprintf(name, sizeof name, "h%ld.example.net", i);
+				else
+					snprintf(name, sizeof name, "x.n%ld.example.org", i);
+				found += nhits(rs, name) == 1;
+			}
+			CHECK_EQ(found, (N + 996) / 997);
+			CHECK_EQ(nhits(rs, "n0.example.org"), 0);
+			CHECK_EQ(nhits(rs, "h1.example.net"), 0);
+			rules_free(rs);
+			continue;
+		}
+		CHECK(rs == NULL);
+		rules_free(rs);
+		if (bad_at == 3)
+			snprintf(want, sizeof want, "%s:%d:6: invalid domain 'the..end': empty label",
+				 path, N + 3);
+		else
+			snprintf(want, sizeof want, "%s:%ld:14: unexpected text after the domain",
+				 path, bad_line);
+		CHECK_STR(err, want);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp)) {
@@ -400,6 +460,7 @@ int main(void)
 	test_dirs();
 	test_lists();
 	test_embedded();
+	test_pipelined();
 	rmdir(tmp);
 	return check_report("rules");
 }

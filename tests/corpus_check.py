@@ -24,9 +24,6 @@ KNOWN_GAPS = {
     "zeek-erspan.pcap": "GRE/ERSPAN is not decapsulated yet",
     "zeek-tunnels-gre-sample.pcap": "GRE is not decapsulated yet",
     "zeek-tunnels-geneve-47101.pcap": "GENEVE is not decapsulated yet",
-"ndpi-capwap_data.pcapng": "CAPWAP carrying 802.11 is not decapsulated yet",
-    "zeek-radiotap.pcap": "802.11 with radiotap is not decoded yet",
-    "zeek-radiotap.pcap.gz": "802.11 with radiotap is not decoded yet",
     "zeek-ldap-modify-request.pcapng": "libpcap 1.10 refuses pcapng files whose interfaces differ in "
                                        "link type or snaplen; needs a pcapng reader of c2watchd's own",
 }

@@ -39,8 +39,8 @@
 	X(tcp_malformed,        decode,  "TCP headers with a bad data offset") \
 	X(udp_truncated,        decode,  "UDP headers cut short") \
 	X(udp_malformed,        decode,  "UDP headers with a bad length") \
-	X(wifi_truncated,       decode,  "802.11 frames, radiotap or PPI headers cut short") \
-	X(wifi_malformed,       decode,  "radiotap or PPI headers that lie about their length or whose present bitmaps never end, 802.11 frames of a protocol version other than 0, A-MSDU subframes longer than their frame") \
+	X(wifi_truncated,       decode,  "802.11 frames, radiotap or PPI headers cut short, and A-MSDUs whose first subframe runs past the frame") \
+	X(wifi_malformed,       decode,  "radiotap or PPI headers that lie about their length or whose present bitmaps never end, 802.11 frames of a protocol version other than 0") \
 	X(wifi_bad_fcs,         decode,  "802.11 frames the capturing radio marked as failing their FCS check") \
 	X(wifi_management,      decode,  "802.11 management and extension frames (beacons, probes, ...): nothing to inspect") \
 	X(wifi_control,         decode,  "802.11 control frames (ACK, RTS, block ack, ...): nothing to inspect") \

@@ -301,7 +301,7 @@ enum wifi_result wifi_data(const uint8_t *b, size_t len, unsigned flags, struct 
 		if (!cur_ok(&c))
 			return WIFI_TRUNCATED;
 		if (sublen > cur_left(&c))
-			return WIFI_MALFORMED;        /* the first MSDU runs past the frame */
+			return WIFI_TRUNCATED;        /* the first MSDU runs past the frame */
 		end = c.off + sublen;
 		size_t next = start + align_up(AMSDU_SUB_HDR + sublen, 4);
 		while (f->amsdu_rest < WIFI_MAX_AMSDU && next < len && len - next >= AMSDU_SUB_HDR) {

@@ -332,6 +332,14 @@ static void flush_alerts(struct worker *w)
 	}
 }
 
+/* A frame not decoded because it is encrypted 802.11: counted by BSSID, so
+ * that the operator sees which networks a monitor-mode tap cannot read. */
+static void count_encrypted(struct worker *w, const struct packet *p, uint32_t wirelen)
+{
+	if (p->wifi_protected && bssid_count(&w->stats.wifi_encrypted, p->bssid, wirelen))
+		stat_inc(&w->stats, ST_wifi_bssids_replaced);
+}
+
 void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
@@ -342,6 +350,8 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		w->pkt.wirelen = wirelen;
 		flow_prepare(w->flows, &w->pkt, &ref);
 		inspect(w, &ref);
+	} else {
+		count_encrypted(w, &w->pkt, wirelen);
 	}
 	flush_alerts(w);
 }
@@ -369,6 +379,8 @@ static void inspect_batch(struct worker *w, int dlt, const struct frame *f, size
 		if (w->batch_ok[i]) {
 			w->pkt = w->batch_pkt[i];
 			inspect(w, &w->batch_ref[i]);
+		} else {
+			count_encrypted(w, &w->batch_pkt[i], f[i].wirelen);
 		}
 	}
 }

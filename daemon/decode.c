@@ -449,7 +449,7 @@ static bool decap_capwap(struct cursor *c, struct packet *p, struct stats *st)
 		stat_inc(st, ST_link_unsupported);
 		return false;
 	}
-	return finish_link(c, walk_80211(c, WIFI_FC_SWAP, p, st), p, st);
+	return finish_link(c, walk_80211(c, WIFI_F_FC_SWAP, p, st), p, st);
 }
 
 /* Transport header, then the payload as far as the IP length and the capture go. */

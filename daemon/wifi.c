@@ -114,9 +114,9 @@ enum wifi_result wifi_radiotap(const uint8_t *b, size_t len, size_t *hlen, unsig
 				return WIFI_MALFORMED;
 			if (field == RT_FLAGS && !seen_flags) {
 				seen_flags = true;
-				*flags = (b[data] & RTF_FCS ? WIFI_FCS : 0) |
-					 (b[data] & RTF_BAD_FCS ? WIFI_BAD_FCS_F : 0) |
-					 (b[data] & RTF_PAD ? WIFI_PAD : 0);
+				*flags = (b[data] & RTF_FCS ? WIFI_F_FCS : 0) |
+					 (b[data] & RTF_BAD_FCS ? WIFI_F_BAD_FCS : 0) |
+					 (b[data] & RTF_PAD ? WIFI_F_PAD : 0);
 			}
 			data += rt_field[field].size;
 		}
@@ -172,8 +172,8 @@ enum wifi_result wifi_ppi(const uint8_t *b, size_t len, size_t *hlen, uint32_t *
 			return WIFI_MALFORMED;
 		if (type == PPI_80211_COMMON && flen >= PPI_COMMON_LEN) {
 			uint16_t cf = le16(b + off + 8);
-			*flags = (cf & PPI_COMMON_FCS ? WIFI_FCS : 0) |
-				 (cf & PPI_COMMON_BAD_FCS ? WIFI_BAD_FCS_F : 0);
+			*flags = (cf & PPI_COMMON_FCS ? WIFI_F_FCS : 0) |
+				 (cf & PPI_COMMON_BAD_FCS ? WIFI_F_BAD_FCS : 0);
 		}
 		off += flen;
 		if (b[1] & PPIF_ALIGN32)
@@ -231,9 +231,9 @@ enum wifi_result wifi_data(const uint8_t *b, size_t len, unsigned flags, struct 
 	struct cursor c;
 
 	f->amsdu_rest = 0;
-	if (flags & WIFI_BAD_FCS_F)
+	if (flags & WIFI_F_BAD_FCS)
 		return WIFI_BAD_FCS;
-	if (flags & WIFI_FCS) {
+	if (flags & WIFI_F_FCS) {
 		if (len < 4)
 			return WIFI_TRUNCATED;
 		len -= 4;
@@ -247,7 +247,7 @@ enum wifi_result wifi_data(const uint8_t *b, size_t len, unsigned flags, struct 
 	 * header, so a version in the first byte and none in the second means
 	 * swapped (a swapped frame with neither To DS nor From DS cannot be
 	 * told, and is taken as a management frame). */
-	bool swapped = (flags & WIFI_FC_SWAP) && (fc0 & 3) && !(fc1 & 3);
+	bool swapped = (flags & WIFI_F_FC_SWAP) && (fc0 & 3) && !(fc1 & 3);
 	if (swapped) {
 		uint8_t t = fc0;
 		fc0 = fc1;
@@ -290,7 +290,7 @@ enum wifi_result wifi_data(const uint8_t *b, size_t len, unsigned flags, struct 
 	}
 	if (seq[swapped] & 0x0f)                  /* fragment number: the low bits */
 		return WIFI_FRAGMENT;
-	if (flags & WIFI_PAD)
+	if (flags & WIFI_F_PAD)
 		cur_skip(&c, align_up(c.off, 4) - c.off);
 
 	size_t end = len;

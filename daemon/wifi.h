@@ -25,10 +25,10 @@ enum wifi_result {
 
 /* What a radiotap or PPI header says about the 802.11 frame that follows it,
  * and how the frame came (wifi_data's flags). */
-#define WIFI_FCS       0x01    /* the frame ends with its 4-byte FCS */
-#define WIFI_BAD_FCS_F 0x02    /* ... which the radio found wrong */
-#define WIFI_PAD       0x04    /* padding after the MAC header to a 4-byte boundary */
-#define WIFI_FC_SWAP   0x08    /* Frame Control may come byte-swapped (CAPWAP from Cisco APs) */
+#define WIFI_F_FCS       0x01  /* the frame ends with its 4-byte FCS */
+#define WIFI_F_BAD_FCS   0x02  /* ... which the radio found wrong */
+#define WIFI_F_PAD       0x04  /* padding after the MAC header to a 4-byte boundary */
+#define WIFI_F_FC_SWAP   0x08  /* Frame Control may come byte-swapped (CAPWAP from Cisco APs) */
 
 /* A decoded data frame (or the first MSDU of an A-MSDU). */
 struct wifi_frame {
@@ -44,7 +44,7 @@ struct wifi_frame {
 #define WIFI_MAX_AMSDU 64           /* A-MSDU subframes walked (to count them) */
 
 /* Radiotap header (radiotap.org) at b: *hlen is its length, *flags gets
- * WIFI_FCS, WIFI_BAD_FCS_F and WIFI_PAD from its Flags field. */
+ * WIFI_F_FCS, WIFI_F_BAD_FCS and WIFI_F_PAD from its Flags field. */
 enum wifi_result wifi_radiotap(const uint8_t *b, size_t len, size_t *hlen, unsigned *flags);
 
 /* PPI header (CACE PPI 1.0): *hlen is its length, *dlt the link type of

@@ -329,7 +329,7 @@ static void test_radiotap_walk(void)
 	size_t len = rt_complex(&f, 0);
 	CHECK_EQ(wifi_radiotap(f.b, f.n, &hlen, &flags), WIFI_OK);
 	CHECK_EQ(hlen, len);
-	CHECK_EQ(flags, WIFI_FCS);
+	CHECK_EQ(flags, WIFI_F_FCS);
 	cat(&f, &d);
 	size_t end = f.n;
 	put32le(&f, 0);
@@ -356,7 +356,7 @@ static void test_radiotap_walk(void)
 	zeros(&f, 11);
 	CHECK_EQ(wifi_radiotap(f.b, f.n, &hlen, &flags), WIFI_OK);
 	CHECK_EQ(hlen, 20);
-	CHECK_EQ(flags, WIFI_FCS);
+	CHECK_EQ(flags, WIFI_F_FCS);
 
 	/* Only the first Flags counts (per-antenna namespaces repeat fields). */
 	f.n = 0;

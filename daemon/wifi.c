@@ -245,8 +245,8 @@ enum wifi_result wifi_data(const uint8_t *b, size_t len, unsigned flags, struct 
 	/* Cisco access points send Frame Control and Sequence Control
 	 * big-endian in CAPWAP.  Protocol version 0 is the only one with this
 	 * header, so a version in the first byte and none in the second means
-	 * swapped (a swapped frame with neither To DS nor From DS cannot be
-	 * told, and is taken as a management frame). */
+	 * swapped.  (A swapped frame with neither To DS nor From DS set cannot
+	 * be told: it is read as it comes, and mostly skipped as management.) */
 	bool swapped = (flags & WIFI_F_FC_SWAP) && (fc0 & 3) && !(fc1 & 3);
 	if (swapped) {
 		uint8_t t = fc0;

@@ -362,15 +362,19 @@ struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_M
 	}
 	if (r > 0)
 		log_warn("%s: %s: %s", c->interface, pcap_statustostr(r), pcap_geterr(cap->pcap));
-	if (pcap_setnonblock(cap->pcap, 1, perr) < 0 || pcap_get_selectable_fd(cap->pcap) < 0) {
-		snprintf(err, CAPTURE_ERR_MAX, "%s: cannot poll the capture: %s", c->interface, perr);
+	/* The link type first: it is the reason a capture is of no use, even
+	 * when another step (D-Bus cannot poll) would fail too. */
+	cap->dlt = pcap_datalink(cap->pcap);
+	if (!decode_linktype_supported(cap->dlt)) {
+		const char *what = pcap_datalink_val_to_description(cap->dlt);
+		snprintf(err, CAPTURE_ERR_MAX, "%s: link type %s (%d%s%s) is not decoded by c2watchd",
+			 c->interface, decode_linktype_name(cap->dlt), cap->dlt,
+			 what ? ", " : "", what ? what : "");
 		capture_close(cap);
 		return NULL;
 	}
-	cap->dlt = pcap_datalink(cap->pcap);
-	if (!decode_linktype_supported(cap->dlt)) {
-		snprintf(err, CAPTURE_ERR_MAX, "%s: link type %s (%d) is not decoded by c2watchd",
-			 c->interface, decode_linktype_name(cap->dlt), cap->dlt);
+	if (pcap_setnonblock(cap->pcap, 1, perr) < 0 || pcap_get_selectable_fd(cap->pcap) < 0) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: cannot poll the capture: %s", c->interface, perr);
 		capture_close(cap);
 		return NULL;
 	}

@@ -1,7 +1,9 @@
 /* decode.c — link layers, IPv4 (RFC 791), IPv6 (RFC 8200), TCP (RFC 9293) and
  * UDP (RFC 768) headers, with 802.1Q/QinQ, PPPoE (RFC 2516), MPLS (RFC 3032),
  * IP-in-IP (RFC 2003, RFC 4213) and the tunnels of tunnel.c walked on the way:
- * link → IP → (tunnel → link or IP)* → transport, one loop in decode_ip().
+ * link → IP → (tunnel → link or IP)* → transport, one loop in decode_ip();
+ * 802.11 data frames (wifi.c), also inside CAPWAP (RFC 5415) tunnels from
+ * access points.
  *
  * All reads go through struct cursor.  Each failure bumps one counter. */
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "cursor.h"
 #include "decode.h"
 #include "tunnel.h"
+#include "wifi.h"
 
 #define ETH_IPV4   0x0800
 #define ETH_IPV6   0x86dd
@@ -43,6 +46,11 @@
 #ifndef DLT_PKTAP
 #define DLT_PKTAP 258
 #endif
+#ifndef DLT_PPI
+#define DLT_PPI 192
+#endif
+
+#define CAPWAP_DATA_PORT 5247
 
 /* Where the link layer leaves us: the network-layer bytes and what they are.
  * L3_NONE is "not IP" (counted once, by the caller); L3_COUNTED means the
@@ -142,7 +150,7 @@ bool decode_linktype_supported(int dlt)
 	case DLT_NULL: case DLT_LOOP: case DLT_EN10MB: case DLT_RAW: case 101:
 	case DLT_IPV4: case DLT_IPV6: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
 	case DLT_PPP: case DLT_PPP_SERIAL: case DLT_PPP_ETHER: case DLT_NFLOG:
-	case DLT_PKTAP:
+	case DLT_PKTAP: case DLT_IEEE802_11: case DLT_IEEE802_11_RADIO: case DLT_PPI:
 		return true;
 	default:
 		return false;
@@ -197,6 +205,64 @@ static enum l3 walk_nflog(struct cursor *c, uint8_t family)
 		cur_skip(c, step < cur_left(c) ? step : cur_left(c));
 	}
 	return L3_NONE;                         /* no payload: a log entry without a packet */
+}
+
+static enum stat_id wifi_reason(enum wifi_result r)
+{
+	switch (r) {
+	case WIFI_TRUNCATED: return ST_wifi_truncated;
+	case WIFI_BAD_FCS: return ST_wifi_bad_fcs;
+	case WIFI_MANAGEMENT: return ST_wifi_management;
+	case WIFI_CONTROL: return ST_wifi_control;
+	case WIFI_NULL_DATA: return ST_wifi_null_data;
+	case WIFI_PROTECTED: return ST_wifi_encrypted;
+	case WIFI_FRAGMENT: return ST_wifi_fragment;
+	case WIFI_NOT_SNAP: return ST_not_ip;
+	case WIFI_OK:
+	case WIFI_MALFORMED:
+	default: return ST_wifi_malformed;
+	}
+}
+
+/* An 802.11 frame down to its EtherType.  Frames that carry nothing to decode
+ * are counted here (L3_COUNTED, the cursor left good); an encrypted one is
+ * marked on the packet for the caller to count by BSSID. */
+static enum l3 walk_80211(struct cursor *c, unsigned flags, struct packet *p, struct stats *st)
+{
+	struct wifi_frame f;
+	enum wifi_result r = wifi_data(cur_pos(c), cur_left(c), flags, &f);
+	if (r != WIFI_OK) {
+		if (r == WIFI_PROTECTED) {
+			p->wifi_protected = true;
+			memcpy(p->bssid, f.bssid, sizeof p->bssid);
+		}
+		stat_inc(st, wifi_reason(r));
+		return L3_COUNTED;
+	}
+	packet_push_encap(p, ENCAP_IEEE80211);
+	if (f.amsdu_rest)
+		stat_add(st, ST_wifi_amsdu_subframes, f.amsdu_rest);
+	c->len = c->off + f.end;                  /* no FCS, no further A-MSDU subframes */
+	cur_skip(c, f.l3_off);
+	return walk_ethertype(c, f.ethertype, p, st);
+}
+
+/* Where the link layer left off: IP to decode, or the reason it is not. */
+static bool finish_link(struct cursor *c, enum l3 kind, struct packet *p, struct stats *st)
+{
+	if (kind == L3_GUESS && cur_need(c, 1))
+		kind = l3_from_first_nibble(c);
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_link_truncated);
+		return false;
+	}
+	if (kind == L3_COUNTED)
+		return false;
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return false;
+	}
+	return decode_ip(c, kind, p, st);
 }
 
 static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stats *st, int depth)
@@ -280,23 +346,39 @@ static bool decode_link(int dlt, struct cursor *c, struct packet *p, struct stat
 		}
 		return decode_link((int)inner, c, p, st, depth + 1);
 	}
+	case DLT_IEEE802_11:
+		kind = walk_80211(c, 0, p, st);
+		break;
+	case DLT_IEEE802_11_RADIO:
+	case DLT_PPI: {
+		/* A monitor-mode capture's radio header, then the 802.11 frame
+		 * (PPI may wrap another link type: one level of it is decoded). */
+		size_t hlen = 0;
+		unsigned flags = 0;
+		uint32_t inner = DLT_IEEE802_11;
+		enum wifi_result r = dlt == DLT_PPI
+			? wifi_ppi(cur_pos(c), cur_left(c), &hlen, &inner, &flags)
+			: wifi_radiotap(cur_pos(c), cur_left(c), &hlen, &flags);
+		if (r != WIFI_OK) {
+			stat_inc(st, wifi_reason(r));
+			return false;
+		}
+		cur_skip(c, hlen);
+		if (inner == DLT_IEEE802_11) {
+			kind = walk_80211(c, flags, p, st);
+			break;
+		}
+		if (depth > 0 || inner == DLT_PPI || !decode_linktype_supported((int)inner)) {
+			stat_inc(st, ST_link_unsupported);
+			return false;
+		}
+		return decode_link((int)inner, c, p, st, depth + 1);
+	}
 	default:
 		stat_inc(st, ST_link_unsupported);
 		return false;
 	}
-	if (kind == L3_GUESS && cur_need(c, 1))
-		kind = l3_from_first_nibble(c);
-	if (!cur_ok(c)) {
-		stat_inc(st, ST_link_truncated);
-		return false;
-	}
-	if (kind == L3_COUNTED)
-		return false;
-	if (kind == L3_NONE) {
-		stat_inc(st, ST_not_ip);
-		return false;
-	}
-	return decode_ip(c, kind, p, st);
+	return finish_link(c, kind, p, st);
 }
 
 /* What decode_ip() leaves in p besides what it returns: a fragment. */
@@ -320,6 +402,7 @@ enum decode_result decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
 	p->payload = NULL;
 	p->payload_len = 0;
 	p->frag.data = NULL;
+	p->wifi_protected = false;
 	return result_of(decode_link(dlt, &c, p, st, 0), p);
 }
 
@@ -396,6 +479,81 @@ static enum l3 udp_tunnel(struct cursor *c, size_t dgram_len, struct packet *p, 
 	return what == TUN_NONE ? L3_NONE : enter_tunnel(what, type, c, p, st);
 }
 
+/* CAPWAP header flags (RFC 5415 §4.3), in the 24 bits after the preamble */
+#define CAPWAP_T 0x100             /* payload in the binding's native format */
+#define CAPWAP_F 0x080             /* a fragment */
+#define CAPWAP_K 0x008             /* a data channel keep-alive */
+#define CAPWAP_WBID_80211 1        /* RFC 5416 */
+
+/* CAPWAP data channel (RFC 5415 §4.3): what access points tunnel to their
+ * wireless controller, the one place on a corporate WLAN where a tap sees
+ * every client.  The preamble (version 0; type 0 a CAPWAP header, 1 a DTLS
+ * record), then HLEN (the whole header in 4-byte words, optional parts
+ * included), RID, WBID and flags.  The payload is an 802.11 frame when T is
+ * set with the 802.11 binding (WBID 1, RFC 5416 §3), else an 802.3 frame.
+ * Returns the packet inside to walk on with, or L3_COUNTED. */
+static enum l3 decap_capwap(struct cursor *c, struct packet *p, struct stats *st)
+{
+	uint8_t preamble = cur_u8(c);
+	uint32_t h = cur_be24(c);
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_capwap_truncated);
+		return L3_COUNTED;
+	}
+	size_t hlen = (size_t)(h >> 19) * 4;
+	if (preamble == 0x01) {
+		stat_inc(st, ST_capwap_dtls);
+		return L3_COUNTED;
+	}
+	if (preamble != 0 || hlen < 8) {
+		stat_inc(st, ST_capwap_malformed);
+		return L3_COUNTED;
+	}
+	if (h & CAPWAP_K) {
+		stat_inc(st, ST_capwap_keepalive);
+		return L3_COUNTED;
+	}
+	if (h & CAPWAP_F) {
+		stat_inc(st, ST_capwap_fragment);
+		return L3_COUNTED;
+	}
+	cur_skip(c, hlen - 4);
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_capwap_truncated);
+		return L3_COUNTED;
+	}
+	if (++p->encap_depth > MAX_TUNNEL) {      /* CAPWAP in CAPWAP in ... */
+		stat_inc(st, ST_tunnel_too_deep);
+		return L3_COUNTED;
+	}
+	packet_push_encap(p, ENCAP_CAPWAP);
+	enum l3 kind;
+	if (!(h & CAPWAP_T)) {
+		cur_skip(c, 12);                     /* an 802.3 frame */
+		kind = walk_ethertype(c, cur_be16(c), p, st);
+	} else if ((h >> 9 & 31) == CAPWAP_WBID_80211) {
+		kind = walk_80211(c, WIFI_F_FC_SWAP, p, st);
+	} else {
+		stat_inc(st, ST_link_unsupported);
+		return L3_COUNTED;
+	}
+	/* the checks finish_link() makes of an outer link layer; the walk goes
+	 * on in decode_ip()'s loop */
+	if (kind == L3_GUESS && cur_need(c, 1))
+		kind = l3_from_first_nibble(c);
+	if (kind == L3_COUNTED)
+		return kind;
+	if (!cur_ok(c)) {
+		stat_inc(st, ST_link_truncated);
+		return L3_COUNTED;
+	}
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return L3_COUNTED;
+	}
+	return kind;
+}
+
 /* Transport header, then the payload as far as the IP length and the capture go.
  * *inner is set when the payload is a tunnel: the packet inside to walk on with. */
 static bool decode_transport(struct cursor *c, struct packet *p, struct stats *st,
@@ -441,6 +599,12 @@ static bool decode_transport(struct cursor *c, struct packet *p, struct stats *s
 				c->len = c->off + ulen - 8;
 		}
 		stat_inc(st, ST_udp);
+		/* (DNS from an unlucky source port 5247 stays DNS.) */
+		if ((p->sport == CAPWAP_DATA_PORT || p->dport == CAPWAP_DATA_PORT) &&
+		    p->sport != 53 && p->dport != 53) {
+			*inner = decap_capwap(c, p, st);
+			return *inner != L3_COUNTED;
+		}
 		*inner = udp_tunnel(c, ulen ? (size_t)ulen - 8 : cur_left(c), p, st);
 		if (*inner == L3_COUNTED)
 			return false;

@@ -56,6 +56,10 @@ struct packet {
 	const uint8_t *payload;    /* transport payload, as far as captured */
 	uint32_t payload_len;
 
+	/* Set when decode_packet() returns false for an encrypted 802.11 data
+	 * frame: the BSSID it belongs to, for the caller to count it by. */
+	bool wifi_protected;
+	uint8_t bssid[6];
 	/* A fragment (decode_packet() gave DECODE_FRAGMENT): what reassembly
 	 * (frag.h) needs.  family, src and dst above are those of the
 	 * fragmented IP header, the innermost one reached. */

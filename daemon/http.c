@@ -164,6 +164,42 @@ static uint64_t stat_sum(const struct http_view *v, enum stat_id id)
 	return n;
 }
 
+/* Encrypted 802.11 frames by BSSID, merged over the workers, most frames
+ * first; at most HTTP_MAX_BSSIDS, so that the body stays bounded. */
+#define HTTP_MAX_BSSIDS 64
+
+static bool put_wifi_encrypted(struct jbuf *j, const struct http_view *v)
+{
+	size_t cap = (size_t)v->nstats * BSSID_TABLE_SIZE;
+	const struct bssid_table **t = malloc(v->nstats * sizeof *t);
+	struct bssid_total *tot = malloc(cap * sizeof *tot);
+	if (!t || !tot) {
+		free(t);
+		free(tot);
+		return false;
+	}
+	for (unsigned i = 0; i < v->nstats; i++)
+		t[i] = &v->stats[i]->wifi_encrypted;
+	size_t n = bssid_merge(t, v->nstats, tot, cap);
+	jb_key(j, "wifi_encrypted");
+	jb_arr_open(j);
+	for (size_t i = 0; i < n && i < HTTP_MAX_BSSIDS; i++) {
+		const uint8_t *b = tot[i].bssid;
+		char mac[18];
+		snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
+			 b[0], b[1], b[2], b[3], b[4], b[5]);
+		jb_obj_open(j);
+		jb_kstr(j, "bssid", mac);
+		jb_ku64(j, "frames", tot[i].frames);
+		jb_ku64(j, "bytes", tot[i].bytes);
+		jb_obj_close(j);
+	}
+	jb_arr_close(j);
+	free(t);
+	free(tot);
+	return true;
+}
+
 static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 {
 	char *buf = malloc(16384);
@@ -205,6 +241,10 @@ static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 	jb_ku64(&j, "rules", v->rules->nrules);
 	jb_ku64(&j, "domains", matcher_entries(v->rules->matcher));
 	jb_obj_close(&j);
+	if (!put_wifi_encrypted(&j, v)) {
+		free(buf);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	}
 	jb_ku64(&j, "last_alert_id", alert_store_last_id(v->store));
 	jb_obj_close(&j);
 	return send_body(c, &j, buf);

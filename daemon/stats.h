@@ -9,6 +9,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "bssid.h"
+
 /* X(name, group, help) — group is "capture", "decode", "flow", "stream",
  * "app" or "output"; names are stable, they are the API. */
 #define STATS_COUNTERS(X) \
@@ -62,6 +64,21 @@
 	X(frag_evicted,         decode,  "fragmented datagrams dropped incomplete to make room (table or buffer pool full, oldest first)") \
 	X(frag_no_buffer,       decode,  "fragmented datagrams dropped because the buffer pool could not hold them") \
 	X(frag_too_deep,        decode,  "reassembled datagrams that were a fragment again, beyond 2 levels: not reassembled") \
+	X(wifi_truncated,       decode,  "802.11 frames, radiotap or PPI headers cut short, and A-MSDUs whose first subframe runs past the frame") \
+	X(wifi_malformed,       decode,  "radiotap or PPI headers that lie about their length or whose present bitmaps never end, 802.11 frames of a protocol version other than 0") \
+	X(wifi_bad_fcs,         decode,  "802.11 frames the capturing radio marked as failing their FCS check") \
+	X(wifi_management,      decode,  "802.11 management and extension frames (beacons, probes, ...): nothing to inspect") \
+	X(wifi_control,         decode,  "802.11 control frames (ACK, RTS, block ack, ...): nothing to inspect") \
+	X(wifi_null_data,       decode,  "802.11 data frames that carry no data (null, QoS null, CF-Poll)") \
+	X(wifi_encrypted,       decode,  "protected 802.11 data frames: encrypted, not decoded (by BSSID in the stats' wifi_encrypted list)") \
+	X(wifi_fragment,        decode,  "802.11 fragments after the first (not reassembled)") \
+	X(wifi_amsdu_subframes, decode,  "A-MSDU subframes after the first of their frame, not decoded") \
+	X(wifi_bssids_replaced, decode,  "BSSIDs dropped from a worker's table of encrypted frames (64) for a newer one, least recently seen first") \
+	X(capwap_truncated,     decode,  "CAPWAP headers cut short") \
+	X(capwap_malformed,     decode,  "CAPWAP headers with a bad version, type or header length") \
+	X(capwap_fragment,      decode,  "CAPWAP data fragments (not reassembled)") \
+	X(capwap_keepalive,     decode,  "CAPWAP data channel keep-alives: nothing to inspect") \
+	X(capwap_dtls,          decode,  "CAPWAP data channel packets encrypted with DTLS") \
 	X(flows_created,        flow,    "flows created") \
 	X(flows_expired,        flow,    "flows ended by their idle timeout") \
 	X(flows_evicted,        flow,    "flows evicted because the table was full (oldest first)") \
@@ -126,6 +143,7 @@ enum stat_id {
 
 struct stats {
 	_Atomic uint64_t v[ST__COUNT];
+	struct bssid_table wifi_encrypted;   /* encrypted 802.11 frames by BSSID */
 };
 
 static inline void stat_add(struct stats *s, enum stat_id id, uint64_t n)

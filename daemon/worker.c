@@ -572,6 +572,14 @@ static void reassemble(struct worker *w)
 	}
 }
 
+/* A frame not decoded because it is encrypted 802.11: counted by BSSID, so
+ * that the operator sees which networks a monitor-mode tap cannot read. */
+static void count_encrypted(struct worker *w, const struct packet *p, uint32_t wirelen)
+{
+	if (p->wifi_protected && bssid_count(&w->stats.wifi_encrypted, p->bssid, wirelen))
+		stat_inc(&w->stats, ST_wifi_bssids_replaced);
+}
+
 void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
@@ -587,6 +595,8 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		inspect(w, &ref);
 	} else if (r == DECODE_FRAGMENT) {
 		reassemble(w);
+	} else {
+		count_encrypted(w, &w->pkt, wirelen);
 	}
 	flush_alerts(w);
 }
@@ -634,6 +644,8 @@ static void inspect_batch(struct worker *w, int dlt, const struct frame *f, size
 		} else if (w->batch_ok[i] == DECODE_FRAGMENT) {
 			w->pkt = w->batch_pkt[i];
 			reassemble(w);                   /* in packet order too */
+		} else {
+			count_encrypted(w, &w->batch_pkt[i], f[i].wirelen);
 		}
 	}
 }

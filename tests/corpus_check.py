@@ -20,9 +20,6 @@ import sys
 # 802.11, tunnels, IP fragments, QUIC).  Each with the reason.  Nothing else
 # may be excused.
 KNOWN_GAPS = {
-"ndpi-capwap_data.pcapng": "CAPWAP carrying 802.11 is not decapsulated yet",
-    "zeek-radiotap.pcap": "802.11 with radiotap is not decoded yet",
-    "zeek-radiotap.pcap.gz": "802.11 with radiotap is not decoded yet",
 }
 
 # Truth kinds checked: quic-sni is the SNI of ClientHellos decrypted from QUIC

@@ -46,8 +46,19 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      out of order, duplicated, tiny, in a tunnel) and the
                      ways a datagram is given up (overlap, past 65535, timeout)
   fragtable/evict.pcap  20 fragmented queries at once, for a table of 16
+  wifi-radiotap.pcap a monitor-mode capture (radiotap + 802.11): every address
+                     order, QoS, HT Control, data pad, FCS, radiotap namespaces,
+                     A-MSDU, IPv6, TLS; encrypted frames of two BSSIDs; frames
+                     with nothing to decode; bad FCS; malformed radio headers.
+                     wifi-radiotap.expect.json: the stats a replay must show
+  wifi-ppi.pcap      PPI around 802.11 (FCS flags) and around Ethernet
+  wifi-80211.pcap    802.11 without a radio header (DLT 105)
+  capwap.pcap        CAPWAP data from access points: 802.11 in RFC and in Cisco
+                     byte order, 802.3, over IPv4 and IPv6; keep-alive,
+                     fragment and DTLS skipped
 Each NAME.pcap has NAME.truth: "KIND<TAB>NAME" lines, sorted, like the corpus.
 """
+import json
 import os
 import struct
 import sys
@@ -195,11 +206,14 @@ class Pcap:
 
 class TcpConn:
     """Frames of one TCP connection, client port cport, server port sport.
-    wrap(ip_packet, v6) makes the frame (default: Ethernet)."""
-    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True, wrap=None):
+    wrap(ip_packet, v6) makes the frame (a tunnel around it), else
+    link(ip_packet, ethertype, from_client) does (default: Ethernet)."""
+    def __init__(self, pcap, cport, sport, isn_c=1000, isn_s=5000, v6=False, handshake=True, wrap=None,
+                 link=None):
         self.p, self.cport, self.sport = pcap, cport, sport
         self.c_seq, self.s_seq, self.v6 = isn_c, isn_s, v6
-        self.wrap = wrap or (lambda ip, v6: eth(ip, 0x86DD if v6 else 0x0800))
+        self.link = link or (lambda ip, ethertype, from_client: eth(ip, ethertype))
+        self.wrap = wrap or (lambda ip, v6: self.link(ip, 0x86DD if v6 else 0x0800, self._from_client))
         if handshake:
             self.frame(True, 0x02, b"", seq=self.c_seq)
             self.frame(False, 0x12, b"", seq=self.s_seq)
@@ -212,9 +226,11 @@ class TcpConn:
         seg = tcp(sp, dp, seq, flags, payload)
         if self.v6:
             s, d = (CLIENT6, SERVER6) if from_client else (SERVER6, CLIENT6)
+            self._from_client = from_client
             self.p.add(self.wrap(ipv6(s, d, 6, seg), True))
         else:
             s, d = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
+            self._from_client = from_client
             self.p.add(self.wrap(ipv4(s, d, 6, seg), False))
 
     def send(self, from_client, data, offset=0, advance=True):
@@ -911,6 +927,245 @@ def make_pcapng(out):
     ng.close()
     with open(os.path.join(bad, "nobom.pcapng"), "wb") as f:
         f.write(struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4E, 1, 0, -1) + struct.pack("<I", 28))
+# --- 802.11 (IEEE 802.11-2020 §9), radiotap (radiotap.org), PPI, CAPWAP (RFC 5415)
+
+AP = bytes.fromhex("0200000000a0")           # the access point (BSSID) of the clear network
+STA = bytes.fromhex("0200000000c1")
+BSSID_A = bytes.fromhex("0200000000a1")      # networks whose frames are encrypted
+BSSID_B = bytes.fromhex("0200000000a2")
+DATA, QOS_DATA, NULL_DATA, QOS_NULL, BEACON, ACK = 0x08, 0x88, 0x48, 0xC8, 0x80, 0xD4
+TO_DS, FROM_DS, MORE_FRAG, PROTECTED, ORDER = 0x01, 0x02, 0x04, 0x40, 0x80
+SERVER_MAC = MAC_S
+
+
+def noise(n, seed=1):
+    """n bytes that look random (ciphertext), the same on every run."""
+    return bytes((i * 167 + seed * 13 + (i >> 3) * 29) & 0xFF for i in range(n))
+
+
+def dot11(fc0, fc1, body=b"", qos=0, frag=0, bssid=AP, seq=100, swap=False):
+    """An 802.11 frame: addresses in the order To DS / From DS ask for."""
+    ds = fc1 & 3
+    a1, a2, a3 = {0: (SERVER_MAC, STA, bssid), TO_DS: (bssid, STA, SERVER_MAC),
+                  FROM_DS: (STA, bssid, SERVER_MAC), 3: (bssid, AP, SERVER_MAC)}[ds]
+    fc = bytes([fc1, fc0]) if swap else bytes([fc0, fc1])
+    sc = struct.pack(">H" if swap else "<H", seq << 4 | frag)
+    h = fc + struct.pack("<H", 44) + a1 + a2 + a3 + sc
+    if ds == 3:
+        h += STA
+    if fc0 & 0x8C == 0x88:                       # QoS subtypes of data
+        h += bytes([qos, 0])
+        if fc1 & ORDER:
+            h += b"\x78\x56\x34\x12"           # HT Control
+    return h + body
+
+
+def snap(ethertype):
+    return b"\xaa\xaa\x03\x00\x00\x00" + struct.pack("!H", ethertype)
+
+
+def dns4(name, qid=0x4242, answer=False, sport=40500):
+    msg = dns_answer(name, bytes([198, 18, 0, 9]), qid) if answer else dns_query(name, qid)
+    if answer:
+        return ipv4(SERVER, CLIENT, 17, udp(53, sport, msg))
+    return ipv4(CLIENT, SERVER, 17, udp(sport, 53, msg))
+
+
+def radiotap(flags=0):
+    """TSFT, Flags, Channel, antenna signal."""
+    body = struct.pack("<Q", 1234567) + bytes([flags, 0]) + struct.pack("<HH", 2437, 0x00A0) + b"\xc4"
+    return struct.pack("<BBHI", 0, 0, 8 + len(body), 0x2B) + body
+
+
+def radiotap_namespaces(flags=0):
+    """Extended bitmaps: a second radiotap namespace (per-antenna fields), a
+    vendor namespace and a third radiotap namespace, each field aligned."""
+    words = [1 | 2 | 1 << 29 | 1 << 31, 1 << 5 | 1 << 11 | 1 << 30 | 1 << 31,
+             1 | 2 | 1 << 29 | 1 << 31, 1 << 3 | 1 << 11 | 1 << 18]
+    h = bytearray(struct.pack("<BBH", 0, 0, 0) + b"".join(struct.pack("<I", w) for w in words))
+
+    def pad(a):
+        while len(h) % a:
+            h.append(0)
+    pad(8)
+    h += struct.pack("<Q", 7) + bytes([flags, 0xC4, 1])
+    pad(2)
+    h += b"\x00\x11\x22\x07" + struct.pack("<H", 5) + b"vvvvv"
+    pad(2)
+    h += struct.pack("<HH", 5180, 0x0140) + b"\x02"
+    pad(4)
+    h += struct.pack("<IHBB", 0x0140, 5180, 36, 20)
+    h[2:4] = struct.pack("<H", len(h))
+    return bytes(h)
+
+
+def amsdu(*msdus):
+    out = b""
+    for i, m in enumerate(msdus):
+        sub = SERVER_MAC + STA + struct.pack("!H", len(m)) + m
+        if i < len(msdus) - 1:
+            sub += b"\0" * (-len(sub) % 4)
+        out += sub
+    return out
+
+
+def make_wifi_radiotap(out):
+    p = Pcap(os.path.join(out, "wifi-radiotap.pcap"), linktype=127)
+    truth = []
+    fcs = b"\xde\xad\xbe\xef"
+    # Clear data frames, each a DNS query or answer, in every layout.
+    p.add(radiotap(0x10) + dot11(QOS_DATA, TO_DS, snap(0x0800) + dns4("wifi-query.example.com")) + fcs)
+    p.add(radiotap() + dot11(DATA, FROM_DS, snap(0x0800) + dns4("wifi-query.example.com", answer=True)))
+    truth.append(("dns", "wifi-query.example.com"))
+    p.add(radiotap_namespaces(0x10) + dot11(QOS_DATA, TO_DS | ORDER, snap(0x0800) + dns4("wifi-ns.example.com"))
+          + fcs)
+    truth.append(("dns", "wifi-ns.example.com"))
+    hdr = dot11(QOS_DATA, TO_DS)                    # 26 bytes, padded to 28
+    p.add(radiotap(0x20) + hdr + b"\0\0" + snap(0x0800) + dns4("wifi-pad.example.com"))
+    truth.append(("dns", "wifi-pad.example.com"))
+    p.add(radiotap() + dot11(DATA, TO_DS | FROM_DS, snap(0x0800) + dns4("wifi-wds.example.com")))
+    truth.append(("dns", "wifi-wds.example.com"))
+    p.add(radiotap() + dot11(DATA, 0, snap(0x0800) + dns4("wifi-adhoc.example.com")))
+    truth.append(("dns", "wifi-adhoc.example.com"))
+    p.add(radiotap() + dot11(QOS_DATA, TO_DS, snap(0x86DD) + ipv6(CLIENT6, SERVER6, 17, udp(40501, 53, dns_query(
+        "wifi-v6.example.com")))))
+    truth.append(("dns", "wifi-v6.example.com"))
+    p.add(radiotap() + dot11(DATA, TO_DS | MORE_FRAG, snap(0x0800) + dns4("wifi-firstfrag.example.com")))
+    truth.append(("dns", "wifi-firstfrag.example.com"))
+    # A-MSDU of two: only the first subframe is decoded (the second counted).
+    p.add(radiotap(0x10) + dot11(QOS_DATA, FROM_DS, amsdu(
+        snap(0x0800) + dns4("amsdu-first.example.com", sport=40502),
+        snap(0x0800) + dns4("amsdu-second.example.com", sport=40503)), qos=0x80) + fcs)
+    truth.append(("dns", "amsdu-first.example.com"))
+    # TLS over 802.11, client to AP and back.
+    link = (lambda ip, et, from_client: radiotap() + dot11(QOS_DATA, TO_DS if from_client else FROM_DS,
+                                                            snap(et) + ip))
+    conn = TcpConn(p, 50200, 443, link=link)
+    conn.send(True, records(client_hello("wifi-tls.example.com")))
+    truth.append(("sni", "wifi-tls.example.com"))
+
+    # Encrypted: 3 frames of BSSID_A (to the AP), 2 of BSSID_B (from it).
+    # The last is a cleartext query with the Protected bit set: not read.
+    bssids = {}
+    for bssid, fc1, n in ((BSSID_A, TO_DS, 3), (BSSID_B, FROM_DS, 2)):
+        for i in range(n):
+            frame = radiotap() + dot11(QOS_DATA, fc1 | PROTECTED, bytes(range(8)) + noise(40 + i * 10, i)
+                                       if i < n - 1 else snap(0x0800) + dns4("encrypted.example.com"),
+                                       bssid=bssid)
+            p.add(frame)
+            e = bssids.setdefault(bssid.hex(":"), [0, 0])
+            e[0] += 1
+            e[1] += len(frame)
+    # Nothing to decode: a beacon, an ACK, null and QoS null; a later fragment.
+    p.add(radiotap() + dot11(BEACON, 0, b"\0" * 10 + b"\x64\0\x01\0\0\0"))   # SSID ""
+    p.add(radiotap() + bytes([ACK, 0]) + b"\0\0" + STA)
+    p.add(radiotap() + dot11(NULL_DATA, TO_DS | 0x10))
+    p.add(radiotap() + dot11(QOS_NULL, TO_DS))
+    p.add(radiotap() + dot11(DATA, TO_DS, snap(0x0800) + dns4("wifi-frag2.example.com"), frag=1,
+                             seq=200))
+    # The radio says the FCS is bad: not read, though it looks fine.
+    p.add(radiotap(0x10 | 0x40) + dot11(DATA, TO_DS, snap(0x0800) + dns4("badfcs.example.com")) + fcs)
+    # Malformed: radiotap cut short, it_len beyond the frame, it_len short of
+    # its fields, present bitmaps that never end, protocol version 1; an
+    # A-MSDU subframe longer than the frame.
+    good = dot11(DATA, TO_DS, snap(0x0800) + dns4("liar.example.com"))
+    p.add(radiotap()[:5])
+    rt = bytearray(radiotap())
+    rt[2:4] = struct.pack("<H", 5000)
+    p.add(bytes(rt) + good)
+    rt = bytearray(radiotap_namespaces())
+    rt[2:4] = struct.pack("<H", len(rt) - 1)
+    p.add(bytes(rt) + good)
+    p.add(struct.pack("<BBH", 0, 0, 8 + 4 * 40) + struct.pack("<I", 1 << 31) * 41 + good)
+    p.add(radiotap() + bytes([DATA | 1]) + good[1:])
+    sub = SERVER_MAC + STA + struct.pack("!H", 3000) + snap(0x0800) + dns4("amsdu-liar.example.com")
+    p.add(radiotap() + dot11(QOS_DATA, FROM_DS, sub, qos=0x80))
+    p.close()
+    write_truth(os.path.join(out, "wifi-radiotap.truth"), truth)
+    expect = {
+        "wifi_encrypted": [{"bssid": b, "frames": v[0], "bytes": v[1]} for b, v in sorted(bssids.items())],
+        "decode": {"wifi_encrypted": 5, "wifi_management": 1, "wifi_control": 1, "wifi_null_data": 2,
+                   "wifi_fragment": 1, "wifi_bad_fcs": 1, "wifi_truncated": 3, "wifi_malformed": 3,
+                   "wifi_amsdu_subframes": 1, "link_unsupported": 0, "not_ip": 0},
+    }
+    with open(os.path.join(out, "wifi-radiotap.expect.json"), "w") as f:
+        json.dump(expect, f, indent=1)
+
+
+def ppi(dlt, common_flags=None, aligned=True):
+    # A field of a type not known, of a length that keeps the next aligned
+    # when the header says so (tshark misreads padding after an odd one).
+    data = b"abcd" if aligned else b"abc"
+    fields = struct.pack("<HH", 40000, len(data)) + data
+    if common_flags is not None:
+        fields += struct.pack("<HH", 2, 20) + struct.pack("<QHHHHBBbb", 0, common_flags, 12, 2437, 0xA0,
+                                                            0, 0, -40, -90)
+    return struct.pack("<BBHI", 0, 1 if aligned else 0, 8 + len(fields), dlt) + fields
+
+
+def make_wifi_ppi(out):
+    p = Pcap(os.path.join(out, "wifi-ppi.pcap"), linktype=192)
+    truth = []
+    p.add(ppi(105, 0x0001) + dot11(QOS_DATA, TO_DS, snap(0x0800) + dns4("ppi-fcs.example.com")) + b"\x01\x02\x03\x04")
+    p.add(ppi(105, None, aligned=False) + dot11(DATA, FROM_DS, snap(0x0800) + dns4("ppi-nofcs.example.com")))
+    p.add(ppi(105, 0x0001 | 0x0004) + dot11(DATA, TO_DS, snap(0x0800) + dns4("ppi-badfcs.example.com")) + b"\0" * 4)
+    p.add(ppi(1) + eth(dns4("ppi-eth.example.com")))
+    truth += [("dns", "ppi-fcs.example.com"), ("dns", "ppi-nofcs.example.com"), ("dns", "ppi-eth.example.com")]
+    p.close()
+    write_truth(os.path.join(out, "wifi-ppi.truth"), truth)
+
+
+def make_wifi_80211(out):
+    p = Pcap(os.path.join(out, "wifi-80211.pcap"), linktype=105)
+    p.add(dot11(BEACON, 0, b"\0" * 10 + b"\x64\0\x01\0\0\0"))
+    p.add(dot11(QOS_DATA, TO_DS, snap(0x0800) + dns4("dot11.example.com")))
+    p.add(dot11(DATA, FROM_DS | PROTECTED, noise(60), bssid=BSSID_A))
+    p.close()
+    write_truth(os.path.join(out, "wifi-80211.truth"), [("dns", "dot11.example.com")])
+
+
+AP_IP, WLC_IP = bytes([198, 18, 1, 2]), bytes([198, 18, 1, 1])
+
+
+def capwap(payload, wbid=1, t=True, f=False, k=False, preamble=0, wsi=True):
+    """CAPWAP data header (RFC 5415 §4.3) with wireless specific information
+    (RFC 5416 §4.1) when wsi, in front of payload."""
+    opt = b"\x04\xbf\x23\x00\x00\0\0\0" if wsi else b""
+    hlen = (8 + len(opt)) // 4
+    flags = (0x100 if t else 0) | (0x80 if f else 0) | (0x20 if wsi else 0) | (0x08 if k else 0)
+    word = hlen << 19 | wbid << 9 | flags
+    return bytes([preamble]) + struct.pack("!I", word)[1:] + struct.pack("!HH", 0, 0) + opt + payload
+
+
+def to_wlc(capwap_msg, v6=False, sport=41264):
+    seg = struct.pack("!HHHH", sport, 5247, 8 + len(capwap_msg), 0) + capwap_msg
+    if v6:
+        return eth(ipv6(CLIENT6, SERVER6, 17, seg), 0x86DD, vlans=((0x8100, 10),))
+    return eth(ipv4(AP_IP, WLC_IP, 17, seg), vlans=((0x8100, 10),))
+
+
+def make_capwap(out):
+    p = Pcap(os.path.join(out, "capwap.pcap"))
+    truth = []
+    p.add(to_wlc(capwap(dot11(DATA, TO_DS, snap(0x0800) + dns4("capwap-rfc.example.com")))))
+    p.add(to_wlc(capwap(dot11(DATA, TO_DS, snap(0x0800) + dns4("capwap-cisco.example.com"), seq=0x307,
+                              swap=True))))
+    p.add(to_wlc(capwap(dot11(QOS_DATA, FROM_DS, snap(0x0800) + dns4("capwap-qos.example.com"), swap=True))))
+    p.add(to_wlc(capwap(eth(dns4("capwap-8023.example.com")), t=False, wsi=False)))
+    p.add(to_wlc(capwap(dot11(DATA, TO_DS, snap(0x0800) + dns4("capwap-v6.example.com"))), v6=True))
+    truth += [("dns", "capwap-%s.example.com" % n) for n in ("rfc", "cisco", "qos", "8023", "v6")]
+    link = (lambda ip, et, from_client: to_wlc(capwap(dot11(DATA, TO_DS if from_client else FROM_DS,
+                                                            snap(et) + ip, swap=True))))
+    conn = TcpConn(p, 50300, 443, link=link)
+    conn.send(True, records(client_hello("capwap-tls.example.com")))
+    truth.append(("sni", "capwap-tls.example.com"))
+    # Skipped: keep-alive, fragment, DTLS, encrypted 802.11.
+    p.add(to_wlc(capwap(b"\0\0\0\0", t=False, k=True, wsi=False)))
+    p.add(to_wlc(capwap(dot11(DATA, TO_DS, snap(0x0800) + dns4("capwap-frag.example.com")), f=True)))
+    p.add(to_wlc(capwap(b"\x16\xfe\xfd" + noise(40), preamble=1, wsi=False)))
+    p.add(to_wlc(capwap(dot11(DATA, TO_DS | PROTECTED, noise(50), bssid=BSSID_B))))
+    p.close()
+    write_truth(os.path.join(out, "capwap.truth"), truth)
 
 
 def make_big_frame(out):
@@ -1062,6 +1317,10 @@ def main():
     make_quic(out)
     make_pcapng(out)
     make_frag(out)
+    make_wifi_radiotap(out)
+    make_wifi_ppi(out)
+    make_wifi_80211(out)
+    make_capwap(out)
     make_answers(out)
     make_mdns(out)
 

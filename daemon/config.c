@@ -86,6 +86,8 @@ void config_defaults(struct config *c)
 	c->frag_timeout = 30;
 	c->alerts_path = strdup("-");
 	c->names_path = strdup("");
+	c->dns_mdns = false;        /* multicast names of the local link: noise */
+	c->dns_llmnr = false;
 	c->alert_ring = 8192;
 	c->http_enabled = true;
 	c->http_listen = strdup("127.0.0.1:8653");
@@ -479,6 +481,11 @@ static const struct key frag_keys[] = {
 	{ "timeout", DURATION, F(frag_timeout), 1, 600 },
 	{ NULL, 0, 0, 0, 0 },
 };
+static const struct key dns_keys[] = {
+	{ "mdns", BOOL, F(dns_mdns), 0, 0 },
+	{ "llmnr", BOOL, F(dns_llmnr), 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
 static const struct key output_keys[] = {
 	{ "alerts", PATH, F(alerts_path), 0, 0 },
 	{ "names", PATH, F(names_path), 0, 0 },
@@ -509,6 +516,7 @@ static const struct section {
 	{ "output", output_keys, 0, 0, 0 },
 	{ "alerts", alerts_keys, 0, 0, 0 },
 	{ "http", http_keys, 0, 0, 0 },
+	{ "dns", dns_keys, 0, 0, 0 },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 

@@ -43,6 +43,10 @@ struct config {
 	char *rule_where[CONFIG_MAX_PATHS];
 	char *list_where[CONFIG_MAX_PATHS];
 
+	/* dns */
+	bool dns_mdns;              /* parse mDNS (UDP 5353) */
+	bool dns_llmnr;             /* parse LLMNR (UDP 5355) */
+
 	/* output */
 	char *alerts_path;          /* JSON lines; "-" stdout, "" none */
 	char *names_path;           /* passive DNS/SNI log; "" none */

@@ -74,6 +74,95 @@ static const char *tls_version_name(uint16_t v)
 	}
 }
 
+static void put_rrtype(struct jbuf *j, uint16_t type)
+{
+	const char *t = dns_rrtype_name(type);
+	if (t) {
+		jb_kstr(j, "rrtype", t);
+	} else {
+		char num[16];
+		snprintf(num, sizeof num, "TYPE%u", type);
+		jb_kstr(j, "rrtype", num);
+	}
+}
+
+static void put_ip(struct jbuf *j, int af, const uint8_t *a)
+{
+	char s[INET6_ADDRSTRLEN];
+	inet_ntop(af, a, s, sizeof s);
+	jb_vstr(j, s);
+}
+
+/* A name from RDATA: the root as ".", since "" reads as nothing at all. */
+static void put_target(struct jbuf *j, const char *key, const char *name, size_t len)
+{
+	jb_key(j, key);
+	if (len)
+		jb_vstrn(j, name, len);
+	else
+		jb_vstr(j, ".");
+}
+
+static void put_svcb(struct jbuf *j, const struct dns_svcb *sv)
+{
+	jb_key(j, "svcb");
+	jb_obj_open(j);
+	jb_ku64(j, "priority", sv->priority);
+	if (sv->alpn) {
+		jb_key(j, "alpn");
+		jb_arr_open(j);
+		for (size_t i = 0; i < sv->alpn_len; i += 1 + (size_t)sv->alpn[i])
+			jb_vstrn(j, (const char *)sv->alpn + i + 1, sv->alpn[i]);
+		jb_arr_close(j);
+	}
+	if (sv->no_default_alpn)
+		jb_kbool(j, "no_default_alpn", true);
+	if (sv->has_port)
+		jb_ku64(j, "port", sv->port);
+	if (sv->ipv4hint) {
+		jb_key(j, "ipv4hint");
+		jb_arr_open(j);
+		for (size_t i = 0; i < sv->ipv4hint_len; i += 4)
+			put_ip(j, AF_INET, sv->ipv4hint + i);
+		jb_arr_close(j);
+	}
+	if (sv->ipv6hint) {
+		jb_key(j, "ipv6hint");
+		jb_arr_open(j);
+		for (size_t i = 0; i < sv->ipv6hint_len; i += 16)
+			put_ip(j, AF_INET6, sv->ipv6hint + i);
+		jb_arr_close(j);
+	}
+	if (sv->ech)
+		jb_kbool(j, "ech", true);
+	jb_obj_close(j);
+}
+
+static void put_answer(struct jbuf *j, const struct dns_answer *a)
+{
+	jb_obj_open(j);
+	jb_kstrn(j, "rrname", a->name, a->name_len);
+	put_rrtype(j, a->type);
+	jb_ku64(j, "ttl", a->ttl);
+	switch (a->rdata) {
+	case DNS_RDATA_ADDR4:
+	case DNS_RDATA_ADDR6:
+		jb_key(j, "rdata");
+		put_ip(j, a->rdata == DNS_RDATA_ADDR4 ? AF_INET : AF_INET6, a->addr);
+		break;
+	case DNS_RDATA_NAME:
+		put_target(j, "rdata", a->target, a->target_len);
+		break;
+	case DNS_RDATA_SVCB:
+		put_target(j, "rdata", a->target, a->target_len);
+		put_svcb(j, &a->svcb);
+		break;
+	case DNS_RDATA_NONE:
+		break;
+	}
+	jb_obj_close(j);
+}
+
 /* What the ClientHello's encrypted_client_hello extension shows.  With an
  * outer one that is not proved unreal, the SNI is the public name of the
  * ECH configuration (the real name encrypted) whenever ECH is real; GREASE
@@ -104,6 +193,38 @@ static void put_ech(struct jbuf *j, const struct tls_hello_info *h)
 	jb_obj_close(j);
 }
 
+/* Answers are written while they fit in ANSWERS_MAX bytes and leave
+ * LINE_RESERVE bytes of the line for what closes it; the rest are left out
+ * (answers_incomplete).  So a response padded with answers can neither push
+ * its own event or alert out of the line buffer nor make every alert fill
+ * the alert ring 15 times faster.  The largest answers array in the corpus
+ * takes 1.6 KB. */
+#define ANSWERS_MAX 4096
+#define LINE_RESERVE 64
+
+static void put_answers(struct jbuf *j, const struct dns_answers *ans)
+{
+	bool incomplete = ans->capped || ans->rdata_malformed || ans->result != PARSE_OK;
+
+	if (ans->n) {
+		jb_key(j, "answers");
+		jb_arr_open(j);
+		size_t start = j->len;
+		for (size_t i = 0; i < ans->n; i++) {
+			struct jb_mark m = jb_mark(j);
+			put_answer(j, &ans->a[i]);
+			if (j->overflow || j->cap - j->len < LINE_RESERVE || j->len - start > ANSWERS_MAX) {
+				jb_rewind(j, m);
+				incomplete = true;
+				break;
+			}
+		}
+		jb_arr_close(j);
+	}
+	if (incomplete)
+		jb_kbool(j, "answers_incomplete", true);
+}
+
 static void put_app(struct jbuf *j, const struct sighting *s)
 {
 	if (s->kind == NAME_DNS) {
@@ -111,14 +232,10 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 		jb_obj_open(j);
 		jb_kstr(j, "type", s->dns->response ? "answer" : "query");
 		jb_ku64(j, "id", s->dns->id);
-		jb_kstrn(j, "rrname", s->name, s->len);
-		const char *t = dns_rrtype_name(s->q->qtype);
-		if (t) {
-			jb_kstr(j, "rrtype", t);
-		} else {
-			char num[16];
-			snprintf(num, sizeof num, "TYPE%u", s->q->qtype);
-			jb_kstr(j, "rrtype", num);
+		/* rrname is the question, whatever name raised the event */
+		if (s->q) {
+			jb_kstrn(j, "rrname", s->q->name, s->q->name_len);
+			put_rrtype(j, s->q->qtype);
 		}
 		if (s->dns->response) {
 			static const char *const rcodes[] = {
@@ -129,6 +246,8 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 			else
 				jb_ku64(j, "rcode", s->dns->rcode);
 		}
+		if (s->answers)
+			put_answers(j, s->answers);
 		jb_obj_close(j);
 	} else if (s->kind == NAME_QUIC) {
 		char v[16];
@@ -136,6 +255,8 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 		jb_obj_open(j);
 		jb_kstrn(j, "sni", s->name, s->len);
 		jb_kstr(j, "version", quic_version_name(s->quic_version, v, sizeof v));
+		if (s->encrypted_dns)
+			jb_kstr(j, "encrypted_dns", s->encrypted_dns);
 		put_ech(j, s->hello);
 		jb_obj_close(j);
 	} else {
@@ -145,6 +266,8 @@ static void put_app(struct jbuf *j, const struct sighting *s)
 		const char *v = tls_version_name(s->tls_version);
 		if (v)
 			jb_kstr(j, "version", v);
+		if (s->encrypted_dns)
+			jb_kstr(j, "encrypted_dns", s->encrypted_dns);
 		put_ech(j, s->hello);
 		jb_obj_close(j);
 	}
@@ -186,6 +309,12 @@ size_t eve_format_alert(const struct sighting *s, const struct rule *r,
 	jb_kstr(&j, "severity_name", severity_name(r->severity));
 	jb_kstrn(&j, "matched", hit->entry, hit->entry_len);
 	jb_kstr(&j, "source", r->source ? r->source : "");
+	if (s->via != VIA_QUESTION) {
+		/* raised by a name in the answers, not by the question */
+		jb_kstr(&j, "via", s->via == VIA_CNAME ? "cname" : "svcb");
+		jb_kstrn(&j, "target", s->name, s->len);
+		jb_kstrn(&j, "target_of", s->via_owner, s->via_owner_len);
+	}
 	jb_obj_close(&j);
 	put_app(&j, s);
 	return finish_line(&j);

@@ -15,6 +15,13 @@
 
 enum name_kind { NAME_DNS, NAME_TLS, NAME_QUIC };
 
+/* What a DNS name sighted was in its message. */
+enum sighting_via {
+	VIA_QUESTION,                     /* the question name (logged) */
+	VIA_CNAME,                        /* a CNAME's target (matched, not logged) */
+	VIA_SVCB,                         /* an SVCB/HTTPS TargetName (matched, not logged) */
+};
+
 /* One observed name with where it was seen. */
 struct sighting {
 	enum name_kind kind;
@@ -24,8 +31,13 @@ struct sighting {
 	const char *name;                 /* as on the wire */
 	size_t len;
 	const struct dns_header *dns;     /* NAME_DNS */
-	const struct dns_question *q;
+	const struct dns_question *q;     /* NULL: a message without questions */
+	const struct dns_answers *answers; /* NULL: none read */
+	enum sighting_via via;
+	const char *via_owner;            /* VIA_CNAME/VIA_SVCB: the record's owner */
+	size_t via_owner_len;
 	uint16_t tls_version;             /* NAME_TLS: ClientHello legacy_version */
+	const char *encrypted_dns;        /* NAME_TLS, NAME_QUIC: "dot", "doh", "doq" or NULL */
 	const struct tls_hello_info *hello;   /* NAME_TLS, NAME_QUIC: its ECH, or NULL */
 	uint32_t quic_version;            /* NAME_QUIC: of the Initial packets */
 };

@@ -21,7 +21,7 @@
 
 enum flow_class { FC_TCP, FC_UDP, FC_OTHER, FC__COUNT };
 
-enum flow_app { APP_NONE, APP_DNS, APP_TLS, APP_QUIC };
+enum flow_app { APP_NONE, APP_DNS, APP_TLS, APP_QUIC, APP_MDNS, APP_LLMNR };
 
 struct flow_key {
 	uint8_t addr[2][16];

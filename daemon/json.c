@@ -159,3 +159,18 @@ void jb_kstr(struct jbuf *j, const char *key, const char *s) { jb_key(j, key); j
 void jb_kstrn(struct jbuf *j, const char *key, const char *s, size_t n) { jb_key(j, key); jb_vstrn(j, s, n); }
 void jb_ku64(struct jbuf *j, const char *key, uint64_t v) { jb_key(j, key); jb_vu64(j, v); }
 void jb_kbool(struct jbuf *j, const char *key, bool v) { jb_key(j, key); jb_vbool(j, v); }
+
+struct jb_mark jb_mark(const struct jbuf *j)
+{
+	struct jb_mark m = { j->len, j->overflow, j->need_comma };
+	return m;
+}
+
+void jb_rewind(struct jbuf *j, struct jb_mark m)
+{
+	j->len = m.len;
+	j->overflow = m.overflow;
+	j->need_comma = m.need_comma;
+	if (j->cap)
+		j->p[j->len] = '\0';
+}

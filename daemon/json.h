@@ -39,6 +39,15 @@ void jb_vnull(struct jbuf *j);
 void jb_vdouble(struct jbuf *j, double v);
 void jb_vraw(struct jbuf *j, const char *json, size_t n); /* pre-built JSON value */
 
+/* A place in the line to go back to: what was written after it is dropped
+ * (an optional part that did not fit, say). */
+struct jb_mark {
+	size_t len;
+	bool overflow, need_comma;
+};
+struct jb_mark jb_mark(const struct jbuf *j);
+void jb_rewind(struct jbuf *j, struct jb_mark m);
+
 /* key + value in one call */
 void jb_kstr(struct jbuf *j, const char *key, const char *s);
 void jb_kstrn(struct jbuf *j, const char *key, const char *s, size_t n);

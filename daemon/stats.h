@@ -92,6 +92,15 @@
 	X(dns_truncated,        app,     "DNS messages cut short (questions before the cut still read)") \
 	X(dns_malformed,        app,     "DNS messages that break the format") \
 	X(dns_questions_capped, app,     "DNS questions not read because their message asked more than 16") \
+	X(dns_answers,          app,     "DNS answer records read (listed in dns.answers)") \
+	X(dns_answer_other_type, app,    "DNS answer records of a type whose RDATA is not decoded (listed without rdata)") \
+	X(dns_answers_capped,   app,     "DNS answer records not read because their message had more than 32") \
+	X(dns_answer_rdata_malformed, app, "DNS answer records skipped because their RDATA breaks their type's format") \
+	X(dns_answer_truncated, app,     "DNS answer sections cut short: a record runs past the message (records before still read)") \
+	X(dns_answer_malformed, app,     "DNS answer sections abandoned at an owner name that breaks the format (records before still read)") \
+	X(dns_answers_not_query, app,    "DNS answer-section records not read because the opcode is not QUERY (UPDATE, NOTIFY, ...)") \
+	X(dns_mdns_ignored,     app,     "mDNS messages (UDP 5353) not parsed because dns.mdns is off") \
+	X(dns_llmnr_ignored,    app,     "LLMNR messages (UDP 5355) not parsed because dns.llmnr is off") \
 	X(tls_client_hellos,    app,     "TLS ClientHello messages parsed") \
 	X(tls_malformed,        app,     "TLS ClientHello messages that break the format") \
 	X(tls_too_large,        app,     "TLS ClientHello messages, over TCP or QUIC, larger than the stream depth (parsed as far as buffered)") \
@@ -110,8 +119,11 @@
 	X(names_dns,            app,     "DNS question names seen") \
 	X(names_tls,            app,     "TLS SNI names seen") \
 	X(names_quic,           app,     "QUIC SNI names seen") \
+	X(names_dns_targets,    app,     "CNAME and SVCB/HTTPS target names matched (not logged as names of their own)") \
+	X(names_encrypted_dns,  app,     "TLS and QUIC SNI names of encrypted DNS: to port 853 or a well-known DoH/DoT resolver") \
 	X(alerts,               output,  "alerts raised") \
 	X(alerts_capped,        output,  "matches not alerted because a name matched more than 8 rules") \
+	X(dns_target_alerts,    output,  "alerts raised by a CNAME or SVCB/HTTPS target name (also counted in alerts)") \
 	X(output_errors,        output,  "JSON lines that could not be written (disk full, closed pipe)") \
 	X(output_truncated,     output,  "JSON lines cut because they outgrew the line buffer")
 

@@ -7,10 +7,13 @@
 #include "eve.h"
 #include "name.h"
 #include "quic.h"
+#include "resolvers.h"
 #include "tls.h"
 #include "worker.h"
 
 #define DNS_PORT 53
+#define MDNS_PORT 5353            /* RFC 6762 */
+#define LLMNR_PORT 5355           /* RFC 4795 */
 #define DNS_MAX_QUESTIONS 16      /* questions read per DNS message */
 #define TLS_PROBE_SEGMENTS 16     /* client segments tried for a ClientHello before giving up */
 #define QUIC_PROBE_DATAGRAMS 16   /* client QUIC datagrams read for a ClientHello before giving up */
@@ -38,6 +41,8 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	w->sink = sink;
 	w->names_len = 0;
 	w->now_ns = 0;
+	w->mdns_on = c->dns_mdns;
+	w->llmnr_on = c->dns_llmnr;
 	w->streams = stream_pool_new(c->stream_buffers, c->stream_depth, &w->stats);
 	w->flows = flow_table_new(&fc, &w->stats, release_flow, w);
 	w->memo = match_memo_new();
@@ -115,10 +120,13 @@ static void sighted(struct worker *w, struct sighting *s)
 {
 	if (s->len == 0)
 		return;                          /* the root: nothing to match */
-	stat_inc(&w->stats, s->kind == NAME_DNS ? ST_names_dns :
-			    s->kind == NAME_QUIC ? ST_names_quic : ST_names_tls);
+	if (s->kind == NAME_DNS)
+		stat_inc(&w->stats, s->via == VIA_QUESTION ? ST_names_dns : ST_names_dns_targets);
+	else
+		stat_inc(&w->stats, s->kind == NAME_QUIC ? ST_names_quic : ST_names_tls);
 
-	if (w->sink->names_on)
+	/* A target in the answers is in its question's line already. */
+	if (w->sink->names_on && s->via == VIA_QUESTION)
 		gather_name(w, eve_format_name(s, w->line, sizeof w->line));
 
 	struct match_hit hits[WORKER_LOOKUP_HITS];
@@ -133,6 +141,8 @@ static void sighted(struct worker *w, struct sighting *s)
 		size_t len;
 		alert_store_add(w->sink->store, format_alert, &a, w->line, sizeof w->line, &len);
 		stat_inc(&w->stats, ST_alerts);
+		if (s->via != VIA_QUESTION)
+			stat_inc(&w->stats, ST_dns_target_alerts);
 		if (w->sink->alerts_on) {
 			/* The names gathered so far go first: a single worker's
 			 * events come out in packet order even in one file. */
@@ -140,6 +150,45 @@ static void sighted(struct worker *w, struct sighting *s)
 			write_line(w, &w->sink->alerts, w->line, len, false);
 			w->alerts_unflushed = true;  /* flushed once the packet is done */
 		}
+	}
+}
+
+static bool same_name(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		char x = a[i], y = b[i];
+		if ((x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x) != (y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y))
+			return false;
+	}
+	return true;
+}
+
+/* The CNAME targets and SVCB/HTTPS TargetNames of the answers are matched as
+ * names of their own: a C2 behind a CNAME chain is still C2.  Each once per
+ * message, and not when it is the question again.  Their events are those
+ * of the (first) question, which lists them in its answers. */
+static void dns_targets(struct worker *w, const struct dns_question *q)
+{
+	const struct dns_answers *ans = &w->answers;
+	for (size_t i = 0; i < ans->n; i++) {
+		const struct dns_answer *a = &ans->a[i];
+		bool again = q && same_name(a->target, a->target_len, q->name, q->name_len);
+		if (a->rdata != DNS_RDATA_NAME && a->rdata != DNS_RDATA_SVCB)
+			continue;
+		for (size_t k = 0; k < i && !again; k++)
+			again = (ans->a[k].rdata == DNS_RDATA_NAME || ans->a[k].rdata == DNS_RDATA_SVCB) &&
+				same_name(a->target, a->target_len, ans->a[k].target, ans->a[k].target_len);
+		if (again)
+			continue;
+		struct sighting s = {
+			.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+			.name = a->target, .len = a->target_len, .dns = &ans->h, .q = q,
+			.answers = ans, .via = a->rdata == DNS_RDATA_NAME ? VIA_CNAME : VIA_SVCB,
+			.via_owner = a->name, .via_owner_len = a->name_len,
+		};
+		sighted(w, &s);
 	}
 }
 
@@ -154,20 +203,54 @@ static void dns_question(void *ctx, const struct dns_header *h, const struct dns
 	}
 	struct sighting s = {
 		.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
-		.name = q->name, .len = q->name_len, .dns = h, .q = q,
+		.name = q->name, .len = q->name_len, .dns = h, .q = q, .answers = &w->answers,
 	};
 	sighted(w, &s);
+	/* The answers were read before the questions: their targets go with
+	 * the first question. */
+	if (w->questions == 1)
+		dns_targets(w, q);
 }
 
-static void dns_message(struct worker *w, const uint8_t *msg, size_t len)
+static void count_answers(struct worker *w, const struct dns_answers *ans)
+{
+	stat_add(&w->stats, ST_dns_answers, ans->n);
+	stat_add(&w->stats, ST_dns_answer_other_type, ans->other_type);
+	stat_add(&w->stats, ST_dns_answers_capped, ans->capped);
+	stat_add(&w->stats, ST_dns_answer_rdata_malformed, ans->rdata_malformed);
+	stat_add(&w->stats, ST_dns_answers_not_query, ans->not_query);
+	if (ans->result == PARSE_TRUNCATED)
+		stat_inc(&w->stats, ST_dns_answer_truncated);
+	else if (ans->result != PARSE_OK)
+		stat_inc(&w->stats, ST_dns_answer_malformed);
+}
+
+static void dns_message(struct worker *w, const uint8_t *msg, size_t len, unsigned flags)
 {
 	w->questions = 0;
-	enum parse_result r = dns_parse_message(msg, len, dns_question, w);
+	enum parse_result r = dns_parse(msg, len, flags, &w->answers, dns_question, w);
 	stat_inc(&w->stats, ST_dns_messages);
 	if (r == PARSE_TRUNCATED)
 		stat_inc(&w->stats, ST_dns_truncated);
 	else if (r != PARSE_OK)
 		stat_inc(&w->stats, ST_dns_malformed);
+	if (!w->answers.h.ancount)
+		return;
+	count_answers(w, &w->answers);
+	if (!w->answers.n)
+		return;
+	if (w->questions)
+		return;                          /* targets went with the first question */
+	if (w->sink->names_on) {
+		/* No question (mDNS answers come so): the answers get a line
+		 * of their own, without rrname. */
+		struct sighting s = {
+			.kind = NAME_DNS, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
+			.name = "", .dns = &w->answers.h, .answers = &w->answers,
+		};
+		gather_name(w, eve_format_name(&s, w->line, sizeof w->line));
+	}
+	dns_targets(w, NULL);
 }
 
 /* Names point into the stream bytes, which stay put until the parser returns. */
@@ -188,12 +271,17 @@ static void hello_report(struct worker *w, const struct tls_hello_info *info, en
 	if (info->ech == TLS_ECH_MALFORMED)
 		stat_inc(&w->stats, ST_tls_ech_malformed);
 	for (size_t i = 0; i < w->nsni; i++) {
+		/* A ClientHello goes to the server: this packet's destination. */
+		const char *edns = dns_encrypted_kind(w->sni[i].name, w->sni[i].len, w->pkt.dport,
+						      kind == NAME_QUIC);
 		struct sighting s = {
 			.kind = kind, .pkt = &w->pkt, .flow = w->flow, .dir = w->dir,
 			.name = w->sni[i].name, .len = w->sni[i].len,
 			.tls_version = info->max_version ? info->max_version : info->hello_version,
-			.hello = info, .quic_version = w->quic_version,
+			.hello = info, .quic_version = w->quic_version, .encrypted_dns = edns,
 		};
+		if (edns && s.len)
+			stat_inc(&w->stats, ST_names_encrypted_dns);
 		sighted(w, &s);
 	}
 	w->nsni = 0;
@@ -243,10 +331,10 @@ static size_t dns_tcp_parser(void *ctx, const uint8_t *p, size_t len, bool full,
 	if (len - 2 < mlen) {
 		if (!full)
 			return 0;
-		dns_message(w, p + 2, len - 2);
+		dns_message(w, p + 2, len - 2, 0);
 		return 2 + mlen;
 	}
-	dns_message(w, p + 2, mlen);
+	dns_message(w, p + 2, mlen, 0);
 	return 2 + mlen;
 }
 
@@ -400,6 +488,21 @@ static void account(struct worker *w, uint64_t ts_ns, uint32_t wirelen)
 		frag_expire(w->frag, w->now_ns, EXPIRE_BUDGET);
 }
 
+/* What a new flow carries, by its ports (decided once, when it is created):
+ * port 53 first; mDNS and LLMNR over UDP; the rest is probed for TLS or QUIC. */
+static uint8_t flow_app_of(const struct packet *p)
+{
+	if (p->sport == DNS_PORT || p->dport == DNS_PORT)
+		return APP_DNS;
+	if (p->proto == IPPROTO_NUM_UDP) {
+		if (p->sport == MDNS_PORT || p->dport == MDNS_PORT)
+			return APP_MDNS;
+		if (p->sport == LLMNR_PORT || p->dport == LLMNR_PORT)
+			return APP_LLMNR;
+	}
+	return APP_TLS;
+}
+
 /* w->pkt is decoded and ref prepared: find its flow and read its payload. */
 static void inspect(struct worker *w, const struct flow_ref *ref)
 {
@@ -410,12 +513,22 @@ static void inspect(struct worker *w, const struct flow_ref *ref)
 		return;
 	w->flow = f;
 	if (created && (p->proto == IPPROTO_NUM_TCP || p->proto == IPPROTO_NUM_UDP))
-		f->app = (p->sport == DNS_PORT || p->dport == DNS_PORT) ? APP_DNS : APP_TLS;
+		f->app = flow_app_of(p);
 
 	if (p->proto == IPPROTO_NUM_UDP) {
-		if (f->app == APP_DNS && p->payload_len)
-			dns_message(w, p->payload, p->payload_len);
-		else if (p->payload_len && (p->payload[0] & 0x80))
+		if (!p->payload_len)
+			return;
+		if (f->app == APP_DNS)
+			dns_message(w, p->payload, p->payload_len, 0);
+		else if (f->app == APP_MDNS && w->mdns_on)
+			dns_message(w, p->payload, p->payload_len, DNS_F_MDNS);
+		else if (f->app == APP_MDNS)
+			stat_inc(&w->stats, ST_dns_mdns_ignored);
+		else if (f->app == APP_LLMNR && w->llmnr_on)
+			dns_message(w, p->payload, p->payload_len, 0);
+		else if (f->app == APP_LLMNR)
+			stat_inc(&w->stats, ST_dns_llmnr_ignored);
+		else if (p->payload[0] & 0x80)
 			inspect_quic(w, f);
 	} else if (p->proto == IPPROTO_NUM_TCP) {
 		inspect_tcp(w, f, w->dir);

@@ -13,6 +13,7 @@
 #include "alert.h"
 #include "config.h"
 #include "decode.h"
+#include "dns.h"
 #include "flow.h"
 #include "frag.h"
 #include "rules.h"
@@ -62,6 +63,8 @@ struct worker {
 	int dir;
 	unsigned questions;           /* of the DNS message being read */
 	uint32_t quic_version;        /* of the QUIC Initial being read */
+	struct dns_answers answers;   /* its answer section */
+	bool mdns_on, llmnr_on;       /* dns.mdns, dns.llmnr */
 	bool alerts_unflushed;
 
 	/* a batch, decoded ahead of inspection */

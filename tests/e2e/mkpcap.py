@@ -11,6 +11,15 @@ traffic comes from ../shared/corpus.  Usage: mkpcap.py OUTDIR
                      no SYN seen, DNS over TCP framing; IPv6 extension headers; QinQ
   malformed.pcap     hostile frames: truncated headers, lying lengths, DNS pointer
                      loops, forward pointers, oversize labels, bad TLS lengths
+  answers.pcap       DNS responses with answers: a CNAME chain ending at a C2 name,
+                     an HTTPS record whose TargetName is a C2 name, malformed answers
+                     (RDLENGTH 5 for an A, a compression loop in an owner name, RDLENGTH
+                     beyond the message, an SVCB TargetName pointing forward, 3000
+                     answers), a response padded to crowd out its own alert; and
+                     ClientHellos to DoT (853) and a DoH resolver name
+  mdns/mdns.pcap     mDNS (a query with the unicast-response bit, a response with no
+                     question) and LLMNR queries: ignored unless configured; no truth
+                     (the corpus truth counts port 53 only)
   pinning/pin.pcap   64 connections that each start a ClientHello record and
                      stall (pinning reassembly buffers), then one whole
                      ClientHello split over two segments; run with
@@ -575,6 +584,93 @@ def make_frag(out):
     p.close()
     write_truth(os.path.join(out, "fragtable", "evict.truth"),
                 [("dns", "evict%02d.example.com" % i) for i in range(4, 20)])
+
+
+def rr(owner, rtype, rdata, ttl=300, rclass=1):
+    """One resource record: owner is wire bytes (a name or a pointer)."""
+    return owner + struct.pack("!HHIH", rtype, rclass, ttl, len(rdata)) + rdata
+
+
+def dns_response(qname, answers, qid=0x4242, qtype=1, ancount=None, flags=0x8180):
+    """A response to one question (at offset 12, so b"\xc0\x0c" points at it)."""
+    an = len(answers) if ancount is None else ancount
+    return (struct.pack("!HHHHHH", qid, flags, 1, an, 0, 0) + dns_name(qname)
+            + struct.pack("!HH", qtype, 1) + b"".join(answers))
+
+
+def svcb_param(key, value):
+    return struct.pack("!HH", key, len(value)) + value
+
+
+def make_answers(out):
+    p = Pcap(os.path.join(out, "answers.pcap"))
+    truth = []
+    port = [41000]
+
+    def exchange(qname, answers, qtype=1, **kw):
+        port[0] += 1
+        p.add(eth(ipv4(CLIENT, SERVER, 17, udp(port[0], 53, dns_query(qname, 0x4242, qtype)))))
+        p.add(eth(ipv4(SERVER, CLIENT, 17, udp(53, port[0], dns_response(qname, answers, qtype=qtype, **kw)))))
+        truth.append(("dns", qname))
+
+    Q = b"\xc0\x0c"                          # pointer to the question name
+    # 1. A benign name behind a CNAME chain that ends at a C2 name.
+    edge = dns_name("edge.example.net")
+    at = 12 + len(dns_name("cdn-start.example.org")) + 4 + 2 + 10   # where edge's RDATA starts
+    c2 = b"\x06static" + dns_name("backuprabbit.com")
+    exchange("cdn-start.example.org", [
+        rr(Q, 5, edge, ttl=3600),
+        rr(struct.pack("!H", 0xC000 | at), 5, c2, ttl=600),
+        rr(struct.pack("!H", 0xC000 | (at + len(edge) + 12)), 1, bytes([198, 18, 0, 77]), ttl=60),
+    ])
+    # 2. An HTTPS record whose TargetName is a C2 name, every parameter decoded.
+    params = (svcb_param(1, b"\x02h2\x02h3") + svcb_param(3, struct.pack("!H", 8443))
+              + svcb_param(4, bytes([198, 18, 0, 78, 198, 18, 0, 79]))
+              + svcb_param(5, b"\x00\x04\xfe\x0d\x00\x00")
+              + svcb_param(6, bytes.fromhex("20010db8000000000000000000000078")))
+    exchange("svc.example.org", [rr(Q, 65, struct.pack("!H", 1) + dns_name("img.web-trackers.com") + params)],
+             qtype=65)
+    # 3. Malformed answers, each after a good A record (or before it).
+    good = rr(Q, 1, bytes([198, 18, 0, 80]))
+    exchange("rdlen5.example.org", [rr(Q, 1, b"\x01\x02\x03\x04\x05"), good])
+    loop_at = 12 + len(dns_name("loop.example.org")) + 4 + len(good)
+    exchange("loop.example.org", [good, struct.pack("!HH", 0xC000 | (loop_at + 2), 0xC000 | loop_at)
+                                  + struct.pack("!HHIH", 1, 1, 1, 4) + b"\x01\x02\x03\x04"])
+    exchange("rdlen-beyond.example.org", [good, Q + struct.pack("!HHIH", 1, 1, 1, 0xFFFF) + b"\x01\x02\x03\x04"])
+    fwd_at = 12 + len(dns_name("svcb-forward.example.org")) + 4 + 2 + 10 + 2
+    exchange("svcb-forward.example.org",
+             [rr(Q, 64, struct.pack("!HH", 1, 0xC000 | (fwd_at + 2)) + dns_name("ahead.backuprabbit.com")), good],
+             qtype=64)
+    exchange("thousands.example.org", [rr(Q, 1, struct.pack("!I", 0xC6120000 + i), ttl=i) for i in range(3000)])
+    # 4. A C2 name whose response is padded with CNAMEs of long names of
+    #    control bytes (escaped to 6 bytes each): its alert must still fit.
+    junk = b"".join(bytes([63]) + bytes([1]) * 63 for _ in range(3)) + bytes([61]) + bytes([1]) * 61 + b"\0"
+    exchange("pad.backuprabbit.com", [rr(Q, 5, junk) for _ in range(20)])
+    # 5. Encrypted DNS: DoT to 853 and DoH to a resolver's name, then plain TLS.
+    for cport, sport, sni in ((50200, 853, "dns.google"), (50201, 443, "cloudflare-dns.com"),
+                              (50202, 443, "www.example.org")):
+        conn = TcpConn(p, cport, sport)
+        conn.send(True, records(client_hello(sni)))
+        truth.append(("sni", sni))
+    p.close()
+    write_truth(os.path.join(out, "answers.truth"), truth)
+
+
+def make_mdns(out):
+    os.makedirs(os.path.join(out, "mdns"), exist_ok=True)
+    p = Pcap(os.path.join(out, "mdns", "mdns.pcap"))
+    group = bytes([224, 0, 0, 251])
+    # A query asking for a unicast response (top bit of qclass, RFC 6762 §5.4).
+    q = struct.pack("!HHHHHH", 0, 0, 1, 0, 0, 0) + dns_name("printer.local") + struct.pack("!HH", 1, 0x8001)
+    p.add(eth(ipv4(CLIENT, group, 17, udp(5353, 5353, q))))
+    # A response with no question: an A record with the cache-flush bit.
+    a = (struct.pack("!HHHHHH", 0, 0x8400, 0, 1, 0, 0) + dns_name("printer.local")
+         + struct.pack("!HHIH", 1, 0x8001, 120, 4) + bytes([198, 18, 0, 90]))
+    p.add(eth(ipv4(SERVER, group, 17, udp(5353, 5353, a))))
+    # LLMNR (RFC 4795) to its multicast group.
+    q = dns_query("fileserver", 0x77)
+    p.add(eth(ipv4(CLIENT, bytes([224, 0, 0, 252]), 17, udp(40500, 5355, q))))
+    p.close()
 
 
 def make_pinning(out):
@@ -1225,6 +1321,8 @@ def main():
     make_wifi_ppi(out)
     make_wifi_80211(out)
     make_capwap(out)
+    make_answers(out)
+    make_mdns(out)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ static void test_defaults(void)
 	CHECK(c.http_enabled);
 	CHECK_STR(c.http_listen, "127.0.0.1:8653");
 	CHECK(!c.serve_after_replay);
+	CHECK(!c.dns_mdns);
+	CHECK(!c.dns_llmnr);
 	CHECK_EQ(config_check(&c, err), 0);
 	CHECK_STR(err, "");
 
@@ -136,7 +138,7 @@ static void test_errors(void)
 {
 	expect_err(D "err_top.yaml", D "err_top.yaml:1:1: expected a mapping at top level");
 	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
-		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http)");
+		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns)");
 	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
 		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter, workers)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
@@ -275,6 +277,20 @@ static void test_check(void)
 	config_free(&c);
 }
 
+static void test_dns(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, D "dns.yaml", err), 0);
+	CHECK_STR(err, "");
+	CHECK(c.dns_mdns);
+	CHECK(!c.dns_llmnr);
+	config_free(&c);
+	expect_err(D "err_dns.yaml", D "err_dns.yaml:3:10: 'llmnr' must be true or false");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -282,5 +298,6 @@ int main(void)
 	test_errors();
 	test_paths();
 	test_check();
+	test_dns();
 	return check_report("config");
 }

@@ -6,9 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* SHA256_Init() and friends are deprecated in OpenSSL 3 in favour of EVP,
+ * whose HMAC allocates on every key (25 allocations a connection were
+ * measured).  A SHA256_CTX is a plain struct: HMAC's two padded keys are
+ * hashed once into contexts that are then copied by value. */
+#define OPENSSL_API_COMPAT 0x10101000L
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "cursor.h"
 #include "quic.h"
@@ -67,8 +73,8 @@ struct keys {
 };
 
 /* A connection's Initials share their keys, and deriving them costs five
- * HMACs, each of which allocates inside libcrypto 3: so each suite keeps
- * the last DCID's keys, its header protection key schedule in hp_ctx. */
+ * HMACs: so each suite keeps the last DCID's keys, its header protection
+ * key schedule in hp_ctx. */
 struct cached {
 	bool valid;
 	uint8_t dcid_len;
@@ -77,14 +83,48 @@ struct cached {
 	EVP_CIPHER_CTX *hp_ctx;
 };
 
+/* HMAC-SHA256 with a key: the inner and outer padded keys, hashed. */
+struct hmac_key {
+	SHA256_CTX in, out;
+};
+
 struct quic_ctx {
-	EVP_MAC *mac;
-	EVP_MAC_CTX *hmac;		/* HMAC-SHA256, digest set once */
+	struct hmac_key salt[SUITES];	/* HKDF-Extract's keys, hashed once */
 	EVP_CIPHER *ecb, *gcm;		/* fetched once: no implicit fetch per packet */
 	EVP_CIPHER_CTX *aead_ctx;
 	struct cached cache[SUITES];
 	uint8_t plain[PLAIN_MAX];
 };
+
+/* HMAC (RFC 2104) key setup for SHA-256: keys here are at most a block. */
+static void hmac_init(struct hmac_key *hk, const uint8_t *key, size_t klen)
+{
+	uint8_t pad[SHA256_CBLOCK];
+	memset(pad, 0x36, sizeof pad);
+	for (size_t i = 0; i < klen; i++)
+		pad[i] ^= key[i];
+	SHA256_Init(&hk->in);
+	SHA256_Update(&hk->in, pad, sizeof pad);
+	for (size_t i = 0; i < sizeof pad; i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	SHA256_Init(&hk->out);
+	SHA256_Update(&hk->out, pad, sizeof pad);
+}
+
+/* HMAC-SHA256(key, a || b). */
+static void hmac(const struct hmac_key *hk, const uint8_t *a, size_t alen,
+		 const uint8_t *b, size_t blen, uint8_t out[SHA256_LEN])
+{
+	SHA256_CTX c = hk->in;
+	uint8_t inner[SHA256_LEN];
+	SHA256_Update(&c, a, alen);
+	if (blen)
+		SHA256_Update(&c, b, blen);
+	SHA256_Final(inner, &c);
+	c = hk->out;
+	SHA256_Update(&c, inner, sizeof inner);
+	SHA256_Final(out, &c);
+}
 
 struct quic_ctx *quic_new(void)
 {
@@ -92,18 +132,12 @@ struct quic_ctx *quic_new(void)
 	struct quic_ctx *q = calloc(1, sizeof *q);
 	if (!q)
 		return NULL;
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-		OSSL_PARAM_construct_end(),
-	};
-	q->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	q->hmac = q->mac ? EVP_MAC_CTX_new(q->mac) : NULL;
+	for (int i = 0; i < SUITES; i++)
+		hmac_init(&q->salt[i], suites[i].salt, 20);
 	q->ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	q->gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	q->aead_ctx = EVP_CIPHER_CTX_new();
-	if (!q->hmac || !q->ecb || !q->gcm || !q->aead_ctx ||
-	    EVP_MAC_CTX_set_params(q->hmac, params) != 1 ||
+	if (!q->ecb || !q->gcm || !q->aead_ctx ||
 	    EVP_DecryptInit_ex2(q->aead_ctx, q->gcm, NULL, NULL, NULL) != 1) {
 		quic_free(q);
 		return NULL;
@@ -128,27 +162,13 @@ void quic_free(struct quic_ctx *q)
 		EVP_CIPHER_CTX_free(q->cache[i].hp_ctx);
 	EVP_CIPHER_free(q->gcm);
 	EVP_CIPHER_free(q->ecb);
-	EVP_MAC_CTX_free(q->hmac);
-	EVP_MAC_free(q->mac);
 	free(q);
-}
-
-/* HMAC-SHA256(key, a || b). */
-static bool hmac(struct quic_ctx *q, const uint8_t *key, size_t klen, const uint8_t *a, size_t alen,
-		 const uint8_t *b, size_t blen, uint8_t out[SHA256_LEN])
-{
-	size_t n = 0;
-	return EVP_MAC_init(q->hmac, key, klen, NULL) == 1 &&
-	       EVP_MAC_update(q->hmac, a, alen) == 1 &&
-	       (blen == 0 || EVP_MAC_update(q->hmac, b, blen) == 1) &&
-	       EVP_MAC_final(q->hmac, out, &n, SHA256_LEN) == 1 && n == SHA256_LEN;
 }
 
 /* HKDF-Expand-Label(secret, label, "", len) (RFC 8446 §7.1) for len up to
  * one hash: HKDF-Expand (RFC 5869 §2.3) is then a single HMAC of
  * HkdfLabel || 0x01. */
-static bool expand_label(struct quic_ctx *q, const uint8_t secret[SHA256_LEN], const char *label,
-			 uint8_t *out, size_t len)
+static bool expand_label(const struct hmac_key *secret, const char *label, uint8_t *out, size_t len)
 {
 	uint8_t info[2 + 1 + 6 + 32 + 1 + 1], t[SHA256_LEN];
 	size_t ll = strlen(label), n = 0;
@@ -164,23 +184,27 @@ static bool expand_label(struct quic_ctx *q, const uint8_t secret[SHA256_LEN], c
 	memcpy(info + n, label, ll);
 	n += ll;
 	info[n++] = 0;				/* empty context */
-	if (!hmac(q, secret, SHA256_LEN, info, n, &one, 1, t))
-		return false;
+	hmac(secret, info, n, &one, 1, t);
 	memcpy(out, t, len);
 	return true;
 }
 
 /* RFC 9001 §5.2: initial_secret = HKDF-Extract(salt, dcid), then the client's
  * secret and from it the packet protection keys (§5.1). */
-static bool derive(struct quic_ctx *q, const struct suite *s, const uint8_t *dcid, size_t dcid_len,
-		   struct keys *k)
+static bool derive(struct quic_ctx *q, int si, const uint8_t *dcid, size_t dcid_len, struct keys *k)
 {
+	const struct suite *s = &suites[si];
 	uint8_t initial[SHA256_LEN], client[SHA256_LEN];
-	return hmac(q, s->salt, 20, dcid, dcid_len, NULL, 0, initial) &&
-	       expand_label(q, initial, "client in", client, SHA256_LEN) &&
-	       expand_label(q, client, s->key_label, k->key, AEAD_KEY) &&
-	       expand_label(q, client, s->iv_label, k->iv, AEAD_IV) &&
-	       expand_label(q, client, s->hp_label, k->hp, AEAD_KEY);
+	struct hmac_key hk;
+
+	hmac(&q->salt[si], dcid, dcid_len, NULL, 0, initial);
+	hmac_init(&hk, initial, sizeof initial);
+	if (!expand_label(&hk, "client in", client, SHA256_LEN))
+		return false;
+	hmac_init(&hk, client, sizeof client);
+	return expand_label(&hk, s->key_label, k->key, AEAD_KEY) &&
+	       expand_label(&hk, s->iv_label, k->iv, AEAD_IV) &&
+	       expand_label(&hk, s->hp_label, k->hp, AEAD_KEY);
 }
 
 /* The keys of suite si for dcid, derived unless they are its last ones. */
@@ -190,7 +214,7 @@ static struct cached *keys_for(struct quic_ctx *q, int si, const uint8_t *dcid, 
 	if (c->valid && c->dcid_len == dcid_len && memcmp(c->dcid, dcid, dcid_len) == 0)
 		return c;
 	c->valid = false;
-	if (!derive(q, &suites[si], dcid, dcid_len, &c->k) ||
+	if (!derive(q, si, dcid, dcid_len, &c->k) ||
 	    EVP_EncryptInit_ex2(c->hp_ctx, NULL, c->k.hp, NULL, NULL) != 1)
 		return NULL;
 	c->valid = true;
@@ -202,10 +226,9 @@ static struct cached *keys_for(struct quic_ctx *q, int si, const uint8_t *dcid, 
 bool quic_client_initial_keys(struct quic_ctx *q, uint32_t version, const uint8_t *dcid,
 			      size_t dcid_len, uint8_t key[16], uint8_t iv[12], uint8_t hp[16])
 {
-	const struct suite *s = version == QUIC_V2 ? &suites[SUITE_V2] :
-				version == QUIC_V1 ? &suites[SUITE_V1] : NULL;
+	int si = version == QUIC_V2 ? SUITE_V2 : version == QUIC_V1 ? SUITE_V1 : -1;
 	struct keys k;
-	if (!s || dcid_len > QUIC_CID_MAX || !derive(q, s, dcid, dcid_len, &k))
+	if (si < 0 || dcid_len > QUIC_CID_MAX || !derive(q, si, dcid, dcid_len, &k))
 		return false;
 	memcpy(key, k.key, AEAD_KEY);
 	memcpy(iv, k.iv, AEAD_IV);

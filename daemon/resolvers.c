@@ -47,11 +47,13 @@ static char lower(char c)
 }
 
 /* name ends with the label sequence e: equal, or with a '.' before it. */
+/* Compared from the end: every ClientHello asks, and names differ soonest
+ * in their last labels. */
 static bool in_subtree(const char *name, size_t len, const char *e, size_t elen)
 {
 	if (len < elen || (len > elen && name[len - elen - 1] != '.'))
 		return false;
-	for (size_t i = 0; i < elen; i++)
+	for (size_t i = elen; i-- > 0;)
 		if (lower(name[len - elen + i]) != e[i])
 			return false;
 	return true;

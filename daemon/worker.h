@@ -113,7 +113,9 @@ void worker_datagram(struct worker *w, uint64_t ts_ns, const struct frag_datagra
  * gathered so far. */
 void worker_tick(struct worker *w, uint64_t now_ns);
 
-/* End of input: drop every flow, write out what is gathered. */
+/* End of input: give up incomplete fragmented datagrams (counted), write
+ * out what is gathered.  Flows stay as they are (flows_active says how
+ * many) until worker_free(). */
 void worker_finish(struct worker *w);
 
 #endif

@@ -427,6 +427,27 @@ enum decode_result decode_reassembled(const uint8_t *ip, uint32_t len, struct pa
 	return result_of(decode_ip(&c, kind, p, st), p);
 }
 
+/* The checks finish_link() makes of an outer link layer, for a frame or
+ * packet walked inside a tunnel: the packet to walk on with in decode_ip()'s
+ * loop, or L3_COUNTED once the reason is counted (cut: the counter for a
+ * frame cut short). */
+static enum l3 inner_l3(struct cursor *c, enum l3 kind, enum stat_id cut, struct stats *st)
+{
+	if (kind == L3_GUESS && cur_need(c, 1))
+		kind = l3_from_first_nibble(c);
+	if (kind == L3_COUNTED)
+		return kind;
+	if (!cur_ok(c)) {
+		stat_inc(st, cut);
+		return L3_COUNTED;
+	}
+	if (kind == L3_NONE) {
+		stat_inc(st, ST_not_ip);
+		return L3_COUNTED;
+	}
+	return kind;
+}
+
 /* Step into a tunnel whose header tunnel.c has read: one more layer under the
  * bound all tunnels share, then the frame or packet inside, down to IP. */
 static enum l3 enter_tunnel(enum tunnel_inner what, uint16_t type, struct cursor *c,
@@ -456,17 +477,7 @@ static enum l3 enter_tunnel(enum tunnel_inner what, uint16_t type, struct cursor
 		kind = cur_need(c, 1) ? l3_from_first_nibble(c) : L3_NONE;
 		break;
 	}
-	if (kind == L3_COUNTED)
-		return kind;
-	if (!cur_ok(c)) {
-		stat_inc(st, ST_tunnel_truncated);
-		return L3_COUNTED;
-	}
-	if (kind == L3_NONE) {
-		stat_inc(st, ST_not_ip);
-		return L3_COUNTED;
-	}
-	return kind;
+	return inner_l3(c, kind, ST_tunnel_truncated, st);
 }
 
 /* A tunnel carried in UDP (VXLAN, GENEVE, Teredo): the kind of packet inside
@@ -537,21 +548,7 @@ static enum l3 decap_capwap(struct cursor *c, struct packet *p, struct stats *st
 		stat_inc(st, ST_link_unsupported);
 		return L3_COUNTED;
 	}
-	/* the checks finish_link() makes of an outer link layer; the walk goes
-	 * on in decode_ip()'s loop */
-	if (kind == L3_GUESS && cur_need(c, 1))
-		kind = l3_from_first_nibble(c);
-	if (kind == L3_COUNTED)
-		return kind;
-	if (!cur_ok(c)) {
-		stat_inc(st, ST_link_truncated);
-		return L3_COUNTED;
-	}
-	if (kind == L3_NONE) {
-		stat_inc(st, ST_not_ip);
-		return L3_COUNTED;
-	}
-	return kind;
+	return inner_l3(c, kind, ST_link_truncated, st);
 }
 
 /* Transport header, then the payload as far as the IP length and the capture go.

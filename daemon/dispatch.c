@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <pcap/pcap.h>
@@ -16,6 +15,7 @@
 #include "dispatch.h"
 #include "flow.h"
 #include "frag.h"
+#include "khash.h"
 
 #define RING_SIZE (8u << 20)      /* bytes per worker: ~10k full-size frames */
 #define SKIP UINT32_MAX           /* caplen of a record that says "wrap to 0" */
@@ -142,10 +142,7 @@ struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
 	d->dlt = dlt;
 	for (unsigned i = 0; i < n; i++)
 		worker_reassembly_upstream(&workers[i]);
-	if (getrandom(d->seed, sizeof d->seed, 0) != sizeof d->seed) {
-		d->seed[0] = (uint64_t)(uintptr_t)d;
-		d->seed[1] = 0x9e3779b97f4a7c15ull;
-	}
+	khash_seed(d->seed, d);
 	for (unsigned i = 0; i < n; i++) {
 		struct ring *r = &d->rings[i];
 		r->w = &workers[i];

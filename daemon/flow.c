@@ -2,9 +2,9 @@
  * pool indices, per-class activity lists for O(1) expiry and eviction. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "flow.h"
+#include "khash.h"
 #include "mem.h"
 
 #define LIST_GRANULE_NS 1000000000ull   /* 1 s: the precision of idle timeouts */
@@ -79,10 +79,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, struct stats *s
 	for (uint32_t i = 0; i < t->max; i++)
 		t->pool[i].hnext = i + 2 <= t->max ? i + 2 : 0;
 	t->free_head = t->max ? 1 : 0;
-	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
-		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
-		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0xc2b2ae3d27d4eb4full;
-	}
+	khash_seed(t->seed, t);
 	for (int c = 0; c < FC__COUNT; c++)
 		t->timeout_ns[c] = (uint64_t)cfg->timeout_s[c] * 1000000000ull;
 	t->st = st;
@@ -102,24 +99,9 @@ void flow_table_free(struct flow_table *t)
 	free(t);
 }
 
-static inline uint64_t mix(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* Keyed hash of the canonical key.  Not a MAC, but with a random 128-bit
- * seed an outsider cannot aim packets at one bucket. */
 static uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
 {
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = t->seed[0];
-	for (size_t i = 0; i + 8 <= sizeof *k; i += 8) {
-		uint64_t w;
-		memcpy(&w, b + i, 8);
-		h = mix(h ^ w, t->seed[1] ^ 0x9e3779b97f4a7c15ull);
-	}
-	return mix(h, t->seed[0] ^ 0xd6e8feb86659fd93ull);
+	return khash(t->seed, k, sizeof *k);
 }
 
 /* Canonical key: the lower (address, port) side first.  Returns which key

@@ -4,9 +4,9 @@
  * blocks: RFC 791 §3.1, RFC 8200 §4.5). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "frag.h"
+#include "khash.h"
 #include "mem.h"
 
 #define MAX_DATA 65535u                /* IPv4 total length, IPv6 payload length */
@@ -90,10 +90,7 @@ struct frag_table *frag_table_new(const struct frag_config *c, struct stats *st)
 	for (uint32_t i = 0; i < t->npages; i++)
 		t->free_pages[i] = t->npages - 1 - i;
 	t->nfree = t->npages;
-	if (getrandom(t->seed, sizeof t->seed, 0) != sizeof t->seed) {
-		t->seed[0] = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
-		t->seed[1] = (uint64_t)(uintptr_t)&t ^ 0xc2b2ae3d27d4eb4full;
-	}
+	khash_seed(t->seed, t);
 	t->timeout_ns = (uint64_t)c->timeout_s * 1000000000ull;
 	t->st = st;
 	return t;
@@ -110,24 +107,10 @@ void frag_table_free(struct frag_table *t)
 	free(t);
 }
 
-static inline uint64_t mix(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* Keyed as the flow table is: with a random seed, the bucket of a datagram
- * cannot be aimed at from the wire. */
+/* Keyed as the flow table is (khash.h). */
 static uint64_t key_hash(const struct frag_table *t, const struct frag_key *k)
 {
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = t->seed[0];
-	for (size_t i = 0; i + 8 <= sizeof *k; i += 8) {
-		uint64_t w;
-		memcpy(&w, b + i, 8);
-		h = mix(h ^ w, t->seed[1] ^ 0x9e3779b97f4a7c15ull);
-	}
-	return mix(h, t->seed[0] ^ 0xd6e8feb86659fd93ull);
+	return khash(t->seed, k, sizeof *k);
 }
 
 static void make_key(const struct packet *p, struct frag_key *k)

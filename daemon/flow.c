@@ -124,10 +124,9 @@ static int make_key(const struct packet *p, struct flow_key *k)
 
 uint64_t flow_hash(const struct packet *p, const uint64_t seed[2])
 {
-	struct flow_table t = { .seed = { seed[0], seed[1] } };
 	struct flow_key k;
 	make_key(p, &k);
-	return key_hash(&t, &k);
+	return khash(seed, &k, sizeof k);
 }
 
 static void flow_remove(struct flow_table *t, struct flow *f)

@@ -608,7 +608,9 @@ static bool decode_transport(struct cursor *c, struct packet *p, struct stats *s
 		if (*inner != L3_NONE)
 			return true;
 	} else {
-		/* ICMP, ESP, SCTP...: a flow to count, nothing to inspect. */
+		/* ICMP, ESP, SCTP...: a flow to count, nothing to inspect.
+		 * No ports: not those of a UDP tunnel around it either. */
+		p->sport = p->dport = 0;
 		stat_inc(st, ST_other_ip_proto);
 	}
 	p->payload = cur_pos(c);

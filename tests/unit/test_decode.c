@@ -878,6 +878,22 @@ static void test_udp_tunnels(void)
 	expect_encap("VXLAN", "vxlan");
 	CHECK_EQ(stat_get(&st, ST_vxlan), 1);
 	CHECK_EQ(stat_get(&st, ST_udp), 2);
+
+	/* ICMP inside: ports 0 as ever, not those of the UDP around it */
+	struct buf icmp = { .n = 0 }, in1;
+	put8(&icmp, 8); put8(&icmp, 0); zeros(&icmp, 6);
+	in1 = ipv4(1, &icmp);
+	e = eth(0x0800, &in1);
+	h = vxlan(0x08, &e);
+	l4 = udp_ports(51234, 4789, &h);
+	ip = outer4(17, &l4);
+	memset(&st, 0, sizeof st);
+	CHECK(decb(DLT_RAW, &ip));
+	CHECK_EQ(pkt.proto, 1);
+	CHECK(memcmp(pkt.src, A4, 4) == 0);
+	CHECK_EQ(stat_get(&st, ST_other_ip_proto), 1);
+	CHECK_EQ(pkt.sport, 0);
+	CHECK_EQ(pkt.dport, 0);
 	e = eth(0x86dd, &in6);
 	h = vxlan(0x88, &e);                    /* the GBP bit too: reserved bits ignored */
 	l4 = udp_ports(51234, 4789, &h);

@@ -352,8 +352,32 @@ static long decrypt(struct quic_ctx *q, int si, const uint8_t *pkt, size_t pn_of
  * carry only PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE).  Every frame
  * takes at least a byte and every count is checked against the bytes left,
  * so the walk ends within the packet. */
-static void read_frames(const uint8_t *p, size_t len, uint32_t version, struct stats *st,
-			quic_crypto_fn fn, void *ctx)
+/* CRYPTO frames of one packet, held to be handed on in order of offset:
+ * browsers send a ClientHello's pieces shuffled within a packet (Chrome's
+ * "chaos protection"), more pieces apart than stream reassembly keeps
+ * ranges for.  (A packet of more than CRYPTO_HELD: sorted by the batch.) */
+#define CRYPTO_HELD 32
+
+struct crypto_piece {
+	uint64_t off;
+	const uint8_t *data;
+	size_t len;
+};
+
+static void hand_on(struct crypto_piece *pc, size_t n, uint32_t version, quic_crypto_fn fn, void *ctx)
+{
+	for (size_t i = 1; i < n; i++)            /* insertion sort: n is small */
+		for (size_t k = i; k > 0 && pc[k - 1].off > pc[k].off; k--) {
+			struct crypto_piece t = pc[k];
+			pc[k] = pc[k - 1];
+			pc[k - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, version, pc[i].off, pc[i].data, pc[i].len);
+}
+
+static void walk_frames(const uint8_t *p, size_t len, uint32_t version, struct stats *st,
+			quic_crypto_fn fn, void *ctx, struct crypto_piece *held, size_t *nheld)
 {
 	struct cursor c;
 	cur_init(&c, p, len);
@@ -396,8 +420,13 @@ static void read_frames(const uint8_t *p, size_t len, uint32_t version, struct s
 				return;
 			}
 			data = cur_bytes(&c, (size_t)n);
-			if (n)
-				fn(ctx, version, off, data, (size_t)n);
+			if (!n)
+				break;
+			if (*nheld == CRYPTO_HELD) {
+				hand_on(held, *nheld, version, fn, ctx);
+				*nheld = 0;
+			}
+			held[(*nheld)++] = (struct crypto_piece){ off, data, (size_t)n };
 			break;
 		case FRAME_CLOSE:
 			cur_varint(&c);			/* error code */
@@ -418,6 +447,17 @@ static void read_frames(const uint8_t *p, size_t len, uint32_t version, struct s
 			return;
 		}
 	}
+}
+
+/* The frames of a decrypted packet; what was read before a fault stands
+ * (the packet authenticated). */
+static void read_frames(const uint8_t *p, size_t len, uint32_t version, struct stats *st,
+			quic_crypto_fn fn, void *ctx)
+{
+	struct crypto_piece held[CRYPTO_HELD];
+	size_t n = 0;
+	walk_frames(p, len, version, st, fn, ctx, held, &n);
+	hand_on(held, n, version, fn, ctx);
 }
 
 enum pkt_result { PKT_NOT_QUIC, PKT_LAST, PKT_NEXT };

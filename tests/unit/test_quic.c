@@ -436,13 +436,10 @@ static void to_stream(void *ctx, uint32_t version, uint64_t off, const uint8_t *
 	stream_segment(pool, &sd, (uint32_t)off, data, len, hello_parser, NULL);
 }
 
-/* A ClientHello of 1800 bytes (a post-quantum key share) over two Initials,
- * the second arriving first. */
-static void test_two_packet_hello(void)
+/* A ClientHello of about 1600 bytes (a post-quantum key share) for
+ * pq.example.net, into hs; its length. */
+static size_t pq_hello(uint8_t *hs)
 {
-	static uint8_t hs[2000];
-	static struct pkt p1, p2;
-	static uint8_t f[1400];
 	size_t n = 0, body;
 
 	/* handshake header, then a body: version, random, session id, suites,
@@ -466,6 +463,18 @@ static void test_two_packet_hello(void)
 	memcpy(hs + n, name, nl), n += nl;
 	hs[exts] = (uint8_t)((n - exts - 2) >> 8), hs[exts + 1] = (uint8_t)(n - exts - 2);
 	hs[1] = 0, hs[2] = (uint8_t)((n - body) >> 8), hs[3] = (uint8_t)(n - body);
+
+	return n;
+}
+
+/* A ClientHello of 1800 bytes (a post-quantum key share) over two Initials,
+ * the second arriving first. */
+static void test_two_packet_hello(void)
+{
+	static uint8_t hs[2000];
+	static struct pkt p1, p2;
+	static uint8_t f[1400];
+	size_t n = pq_hello(hs);
 
 	size_t half = 1100;
 	f[0] = 6, f[1] = 0, f[2] = (uint8_t)(0x40 | half >> 8), f[3] = (uint8_t)half;
@@ -503,6 +512,45 @@ static void test_two_packet_hello(void)
 	CHECK_EQ(scan(hs, 1024, true, &cut), TLS_HELLO_DONE);
 	CHECK(cut);
 	CHECK_EQ(sni.n, 0);
+}
+
+/* The ClientHello in one Initial as 10 CRYPTO frames out of order, with PING
+ * and PADDING between them, as browsers send it (Chrome's "chaos
+ * protection"): taken in the order they come, five pieces would wait apart
+ * before the first, more than the reassembly keeps ranges for. */
+static void test_shuffled_crypto(void)
+{
+	static uint8_t hs[2000], f[2400];
+	static struct pkt p;
+	static const int order[10] = { 1, 3, 5, 7, 9, 0, 2, 4, 6, 8 };
+	size_t n = pq_hello(hs), piece = (n + 9) / 10, fl = 0;
+
+	for (int k = 0; k < 10; k++) {
+		size_t off = (size_t)order[k] * piece;
+		size_t len = off + piece > n ? n - off : piece;
+		f[fl++] = 6;
+		f[fl++] = (uint8_t)(0x40 | off >> 8), f[fl++] = (uint8_t)off;
+		f[fl++] = (uint8_t)(0x40 | len >> 8), f[fl++] = (uint8_t)len;
+		memcpy(f + fl, hs + off, len);
+		fl += len;
+		f[fl++] = k % 2 ? 1 : 0;            /* PING or PADDING */
+	}
+	p.n = 0;
+	build_initial(&p, QUIC_V1, dcid, 8, 0, 1, f, fl);
+
+	memset(&st, 0, sizeof st);
+	pool = stream_pool_new(4, 16384, &st);
+	stream_init(&sd);
+	stream_syn(pool, &sd, UINT32_MAX);
+	hello_done = false;
+	memset(&sni, 0, sizeof sni);
+	quic_client_datagram(qc, p.b, p.n, &st, to_stream, NULL);
+	CHECK(sd.done);
+	CHECK(hello_done);
+	CHECK_EQ(sni.n, 1);
+	if (sni.n)
+		CHECK_STR(sni.name[0], "pq.example.net");
+	stream_pool_free(pool);
 }
 
 static void test_scan(void)
@@ -552,6 +600,7 @@ int main(void)
 	test_frames();
 	test_coalesced();
 	test_two_packet_hello();
+	test_shuffled_crypto();
 	test_scan();
 	test_names();
 	quic_free(qc);

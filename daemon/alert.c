@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 
@@ -21,6 +22,8 @@ struct alert_store {
 	size_t tail;         /* where the next text goes */
 	uint64_t first_id;   /* oldest alert still held; > last_id when none */
 	uint64_t last_id;    /* ids 1..last_id have been assigned */
+	pthread_cond_t added;    /* signalled on every alert stored */
+	uint64_t stored;
 };
 
 _Static_assert((uint64_t)(1u << 21) * ALERT_AVG_BYTES <= UINT32_MAX + 1ull,
@@ -41,6 +44,11 @@ struct alert_store *alert_store_new(uint32_t capacity)
 	}
 	s->first_id = 1;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->added, &ca);
+	pthread_condattr_destroy(&ca);
 	return s;
 }
 
@@ -48,8 +56,10 @@ void alert_store_free(struct alert_store *s)
 {
 	if (!s)
 		return;
-	if (s->slots && s->text)
+	if (s->slots && s->text) {
 		pthread_mutex_destroy(&s->lock);
+		pthread_cond_destroy(&s->added);
+	}
 	free(s->slots);
 	free(s->text);
 	free(s);
@@ -65,9 +75,10 @@ static bool overlaps(const struct slot *sl, size_t off, size_t len)
 	return sl->off < off + len && off < (size_t)sl->off + sl->len;
 }
 
-uint64_t alert_store_add(struct alert_store *s, alert_fmt_fn fn, void *ctx,
-			 char *buf, size_t cap, size_t *len)
+uint64_t alert_store_add(struct alert_store *s, const struct alert_meta *meta,
+			 alert_fmt_fn fn, void *ctx, char *buf, size_t cap, size_t *len)
 {
+	(void)meta;                     /* kept for queries: not yet */
 	pthread_mutex_lock(&s->lock);
 	uint64_t id = ++s->last_id;
 	size_t n = fn(ctx, id, buf, cap);
@@ -100,6 +111,8 @@ uint64_t alert_store_add(struct alert_store *s, alert_fmt_fn fn, void *ctx,
 	sl->len = (uint32_t)n;
 	memcpy(s->text + s->tail, buf, n);
 	s->tail += n;
+	s->stored++;
+	pthread_cond_broadcast(&s->added);
 	pthread_mutex_unlock(&s->lock);
 	return id;
 }
@@ -161,4 +174,39 @@ char *alert_store_page(struct alert_store *s, uint64_t since, size_t limit,
 	pthread_mutex_unlock(&s->lock);
 	*len = n;
 	return out;
+}
+
+/* Not yet: filters and newest-first (issue 5); since and limit hold. */
+char *alert_store_query(struct alert_store *s, const struct alert_query *q,
+			struct alert_page *pg, size_t *len)
+{
+	return alert_store_page(s, q->since, q->limit, pg, len);
+}
+
+uint64_t alert_store_wait(struct alert_store *s, uint64_t since, unsigned timeout_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->last_id <= since &&
+	       pthread_cond_timedwait(&s->added, &s->lock, &until) == 0)
+		;
+	uint64_t id = s->last_id;
+	pthread_mutex_unlock(&s->lock);
+	return id;
+}
+
+void alert_store_health(struct alert_store *s, struct alert_store_health *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&s->lock);
+	out->stored = s->stored;
+	pthread_mutex_unlock(&s->lock);
+	out->log_ok = true;
 }

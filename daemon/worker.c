@@ -1,5 +1,6 @@
 /* worker.c — per-packet inspection: which parser reads which bytes, and what
  * happens to a name once it is read (names log, matcher, alerts). */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,20 @@ static size_t format_alert(void *ctx, uint64_t id, char *buf, size_t cap)
 	return eve_format_alert(a->s, a->rule, a->hit, id, buf, cap);
 }
 
+/* What the alert store keeps beside an alert's text, for queries. */
+static void alert_meta_of(const struct sighting *s, const struct rule *r, struct alert_meta *m)
+{
+	const struct packet *p = s->pkt;
+	m->ts_ns = p->ts_ns;
+	m->rule_id = r->id;
+	m->severity = (uint8_t)r->severity;
+	if (!inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->src, m->src, sizeof m->src))
+		m->src[0] = '\0';
+	size_t n = s->len < sizeof m->name - 1 ? s->len : sizeof m->name - 1;
+	memcpy(m->name, s->name, n);
+	m->name[n] = '\0';
+}
+
 /* A name was read: log it, match it, alert on every rule it hits. */
 static void sighted(struct worker *w, struct sighting *s)
 {
@@ -138,8 +153,10 @@ static void sighted(struct worker *w, struct sighting *s)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct alert_ctx a = { s, &w->rules->rules[hits[i].rule], &hits[i] };
+		struct alert_meta meta;
 		size_t len;
-		alert_store_add(w->sink->store, format_alert, &a, w->line, sizeof w->line, &len);
+		alert_meta_of(s, a.rule, &meta);
+		alert_store_add(w->sink->store, &meta, format_alert, &a, w->line, sizeof w->line, &len);
 		stat_inc(&w->stats, ST_alerts);
 		if (s->via != VIA_QUESTION)
 			stat_inc(&w->stats, ST_dns_target_alerts);

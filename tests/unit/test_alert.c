@@ -29,7 +29,8 @@ static uint64_t add(struct alert_store *s, size_t len)
 	char buf[20000];
 	size_t n;
 	struct fmt f = { len };
-	return alert_store_add(s, fmt_alert, &f, buf, sizeof buf, &n);
+	struct alert_meta meta = { .rule_id = 1, .severity = 1, .src = "192.0.2.1", .name = "x.example" };
+	return alert_store_add(s, &meta, fmt_alert, &f, buf, sizeof buf, &n);
 }
 
 /* The ids in a page, parsed back from the JSON elements; checks each text

@@ -188,7 +188,15 @@ static void parse_ech(const struct span *ext, struct tls_hello_info *info)
 	uint8_t type = cur_u8(&c);
 
 	info->ech = TLS_ECH_MALFORMED;
-	if (!cur_ok(&c) || type > 1)
+	if (!cur_ok(&c)) {
+		/* Cut by the caller's window before its first byte: on the wire
+		 * an ECH extension is an outer one (an inner one travels
+		 * encrypted inside it). */
+		if (ext->missing)
+			info->ech = TLS_ECH_OUTER;
+		return;
+	}
+	if (type > 1)
 		return;
 	if (type == 1) {
 		if (declared == 1)

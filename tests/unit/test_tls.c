@@ -918,6 +918,20 @@ static void test_ech(void)
 	hello_body(&body, "x.example", 0, 0);
 	CHECK_EQ(parse_body(&body, &info), PARSE_OK);
 	CHECK_EQ(info.ech, TLS_ECH_NONE);
+
+	/* Cut by the window (a prefix of the hello) inside the extension, even
+	 * before its first byte: an outer ECH as far as read, not malformed. */
+	hello_ech(&body, 0, 1, 32, 208, 0);
+	size_t ech_data = 1 + 4 + 1 + 2 + 32 + 2 + 208;
+	for (size_t keep = 0; keep <= 12; keep += 6) {
+		size_t avail = body.n - ech_data + keep;
+		memset(&seen, 0, sizeof seen);
+		memset(&info, 0, sizeof info);
+		CHECK_EQ(tls_parse_client_hello_prefix(body.b, avail, body.n, &info, on_sni, NULL),
+			 PARSE_TRUNCATED);
+		CHECK_EQ(info.ech, TLS_ECH_OUTER);
+		CHECK_STR(seen.name[0], "public.example");
+	}
 }
 
 int main(void)

@@ -32,7 +32,7 @@ ifneq ($(SANITIZE),)
 endif
 
 SRCS    := $(wildcard daemon/*.c)
-OBJS    := $(SRCS:daemon/%.c=$(BUILD)/%.o) $(BUILD)/embedded_rules.o
+OBJS    := $(SRCS:daemon/%.c=$(BUILD)/%.o) $(BUILD)/embedded_rules.o $(BUILD)/embedded_page.o
 LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNITS   := $(wildcard tests/unit/test_*.c)
 UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/%)
@@ -64,6 +64,18 @@ $(BUILD)/embedded_rules.c: rules/triangulation.yaml | $(BUILD)
 	  echo 'const size_t embedded_rules_yaml_len = sizeof embedded_rules_yaml - 1;'; } > $@
 
 $(BUILD)/embedded_rules.o: $(BUILD)/embedded_rules.c $(BUILD)/.flags
+	$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
+
+# The dashboard served at GET / (contrib/dashboard/index.html), compiled in
+# the same way: one self-contained file, nothing to install beside the binary.
+$(BUILD)/embedded_page.c: contrib/dashboard/index.html | $(BUILD)
+	{ echo '#include <stddef.h>'; \
+	  echo 'const char embedded_page_html[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00};'; \
+	  echo 'const size_t embedded_page_len = sizeof embedded_page_html - 1;'; } > $@
+
+$(BUILD)/embedded_page.o: $(BUILD)/embedded_page.c $(BUILD)/.flags
 	$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
 $(BUILD):

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "page.h"
 
 #define ALERTS_DEFAULT_LIMIT 100
 #define ALERTS_MAX_LIMIT 1000
@@ -264,6 +265,24 @@ static enum MHD_Result get_health(struct MHD_Connection *c, struct http_view *v)
 	return send_json(c, MHD_HTTP_OK, buf, j.len, false);
 }
 
+/* GET /: the dashboard.  Static and holding no data, so it is served without
+ * a token: the page asks for one when the API answers 401. */
+static enum MHD_Result send_page(struct MHD_Connection *c)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(embedded_page_len,
+		(void *)embedded_page_html, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "Content-Security-Policy", page_csp());
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **req_cls)
@@ -285,6 +304,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
+		return get ? send_page(c)
+			   : send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET is supported here");
 	bool known = strcmp(url, "/api/v1/alerts") == 0 || strcmp(url, "/api/v1/stats") == 0 ||
 		     strcmp(url, "/healthz") == 0;
 	if (!known)

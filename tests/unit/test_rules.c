@@ -155,7 +155,7 @@ static void test_valid(void)
 static void test_errors(void)
 {
 	expect_err(D "err_unknown_key.yaml", NULL, D "err_unknown_key.yaml:4:5: unknown key 'sevrity' in rule "
-		   "(expected one of: id, name, severity, category, description, references, domains, lists)");
+		   "(expected one of: id, name, severity, category, description, references, domains, lists, throttle)");
 	expect_err(D "err_id.yaml", NULL, D "err_id.yaml:2:9: 'id' must be an integer from 1 to 4294967295");
 	expect_err(D "err_id_type.yaml", NULL, D "err_id_type.yaml:2:9: 'id' must be an integer from 1 to 4294967295");
 	expect_err(D "err_missing_name.yaml", NULL, D "err_missing_name.yaml:2:5: missing required key 'name' in rule");

@@ -358,14 +358,18 @@ static int read_line(gzFile g, char *buf, size_t cap, size_t *len)
 	return -1;
 }
 
-/* Pass over one file: count its alerts (restore == NULL), or restore them
- * after skipping `skip` of them.  A line that is not an alert, or whose id
- * does not follow the one before, counts in *torn when restoring. */
+/* Pass over one file: count its alerts (restore false), or restore them
+ * after skipping `skip` of them.  Only ids below `below` (the oldest of the
+ * newer files: a rotation cut short by a crash leaves the same alerts in two
+ * files) and above the one before in the file are taken; *oldest: the
+ * oldest id taken.  A line that is not an alert, or whose id goes back
+ * within the file, counts in *torn when restoring. */
 static uint64_t read_file(struct alert_store *s, const char *name, char *buf, uint64_t skip,
-			  bool restore, uint64_t *torn)
+			  bool restore, uint64_t below, uint64_t *oldest, uint64_t *torn)
 {
 	gzFile g = gzopen(name, "rb");
-	uint64_t n = 0;
+	uint64_t n = 0, prev = 0;
+	*oldest = below;
 	if (!g)
 		return 0;
 	gzbuffer(g, 1 << 16);
@@ -376,25 +380,28 @@ static uint64_t read_file(struct alert_store *s, const char *name, char *buf, ui
 		struct alert_meta m;
 		if (r == 0)
 			break;
-		if (r < 0 || !alert_log_parse(buf, len, &id, &m)) {
+		if (r < 0 || !alert_log_parse(buf, len, &id, &m) || id <= prev) {
 			/* an empty line (the end of a torn one, ended at start) is not a loss */
 			if (restore && !(r > 0 && len == 0))
 				(*torn)++;
+			continue;
+		}
+		prev = id;
+		if (id >= below)
+			continue;
+		if (id < *oldest)
+			*oldest = id;
+		if (skip) {
+			skip--;
 			continue;
 		}
 		if (!restore) {
 			n++;
 			continue;
 		}
-		if (skip) {
-			skip--;
-			continue;
-		}
 		buf[len] = '\n';
 		if (alert_store_restore(s, id, &m, buf, len + 1) == 0)
 			n++;
-		else if (alert_store_last_id(s) != id)
-			(*torn)++;       /* out of order; the same id again is a rotation cut short */
 	}
 	gzclose(g);
 	return n;
@@ -405,36 +412,39 @@ uint64_t alert_log_load(struct alert_store *s, const char *path, uint32_t keep, 
 {
 	char name[PATH_MAX_LEN + 16];
 	char *buf = malloc(ALERT_LOG_LINE_MAX + 1);
-	uint64_t total = 0, restored = 0;
+	uint64_t *below = calloc((size_t)keep + 2, sizeof *below);
+	uint64_t total = 0, restored = 0, oldest = UINT64_MAX;
 	unsigned k = 0;
 	*torn = 0;
-	if (!buf || !max) {
+	if (!buf || !below || !max) {
 		free(buf);
+		free(below);
 		return 0;
 	}
 	/* Newest file first, until enough alerts are found. */
 	for (; k <= keep; k++) {
 		file_name(name, sizeof name, path, k);
+		below[k] = oldest;
 		if (access(name, R_OK) != 0) {
 			if (k == 0)
 				continue;        /* rotated just before a crash: FILE.1.gz is next */
 			break;
 		}
-		total += read_file(s, name, buf, 0, false, torn);
+		total += read_file(s, name, buf, 0, false, below[k], &oldest, torn);
 		if (total >= max) {
 			k++;
 			break;
 		}
 	}
+	/* Then oldest first, restoring the newest `max` of them. */
 	uint64_t skip = total > max ? total - max : 0;
 	while (k-- > 0) {
 		file_name(name, sizeof name, path, k);
-		uint64_t in = read_file(s, name, buf, skip, true, torn);
-		(void)in;
-		restored += in;
+		restored += read_file(s, name, buf, skip, true, below[k], &oldest, torn);
 		skip = 0;
 	}
 	free(buf);
+	free(below);
 	return restored;
 }
 

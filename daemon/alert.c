@@ -507,6 +507,28 @@ void alert_store_health(struct alert_store *s, struct alert_store_health *out)
 		fn(ctx, out);
 }
 
+void alert_store_health_json(struct alert_store *s, struct jbuf *j)
+{
+	struct alert_store_health h;
+	alert_store_health(s, &h);
+	jb_key(j, "alert_store");
+	jb_obj_open(j);
+	jb_ku64(j, "stored", h.stored);
+	jb_ku64(j, "written", h.written);
+	jb_ku64(j, "write_errors", h.write_errors);
+	jb_ku64(j, "rotations", h.rotations);
+	jb_ku64(j, "deduplicated", h.deduplicated);
+	jb_ku64(j, "dedup_summaries", h.dedup_summaries);
+	jb_ku64(j, "dedup_evicted", h.dedup_evicted);
+	jb_ku64(j, "loaded", h.loaded);
+	jb_ku64(j, "torn", h.torn);
+	jb_ku64(j, "log_missed", h.log_missed);
+	jb_kbool(j, "log_enabled", h.log_enabled);
+	jb_kbool(j, "log_ok", h.log_ok);
+	jb_kstr(j, "last_error", h.last_error);
+	jb_obj_close(j);
+}
+
 void alert_store_set_health_fn(struct alert_store *s, alert_health_fn fn, void *ctx)
 {
 	pthread_mutex_lock(&s->lock);

@@ -114,6 +114,11 @@ struct alert_store_health {
 
 void alert_store_health(struct alert_store *s, struct alert_store_health *out);
 
+/* The same as "alert_store": {...} in a JSON object being written (at most
+ * 600 bytes). */
+struct jbuf;
+void alert_store_health_json(struct alert_store *s, struct jbuf *j);
+
 /* ---- for the alert log (alertlog.c) and dedup ---- */
 
 /* Put an alert read back from the log into the ring at start: ids must come

@@ -18,6 +18,7 @@
 #include "log.h"
 
 #define WRITE_BATCH (1u << 20)   /* bytes of lines taken from the ring per write */
+#define ZBUF (1u << 16)
 #define RETRY_MS 1000            /* a failing log is retried this often */
 #define WAKE_MS 200              /* the writer looks at the clock at least this often */
 #define JSON_DEPTH 32            /* nesting read in a log line at most */
@@ -29,7 +30,8 @@ struct alert_log {
 	char *path;
 	pthread_t thread;
 	atomic_bool stopping;
-	char *buf;                   /* WRITE_BATCH */
+	char *buf;                   /* WRITE_BATCH: lines on their way to the file */
+	char *zbuf;                  /* ZBUF: the file being compressed, a piece at a time */
 
 	int fd;                      /* -1: not open */
 	uint64_t size;               /* of the file: where the next line goes */
@@ -543,7 +545,7 @@ static int compress_to(struct alert_log *l, const char *from, const char *to)
 		goto fail;
 	}
 	for (;;) {
-		ssize_t n = read(in, l->buf, WRITE_BATCH);
+		ssize_t n = read(in, l->zbuf, ZBUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -552,7 +554,7 @@ static int compress_to(struct alert_log *l, const char *from, const char *to)
 		}
 		if (n == 0)
 			break;
-		if (gzwrite(g, l->buf, (unsigned)n) != (int)n) {
+		if (gzwrite(g, l->zbuf, (unsigned)n) != (int)n) {
 			err = errno ? errno : EIO;
 			goto fail;
 		}
@@ -729,7 +731,9 @@ struct alert_log *alert_log_start(struct alert_store *s, const struct alert_log_
 				  char err[ALERT_LOG_ERR_MAX])
 {
 	struct alert_log *l = calloc(1, sizeof *l);
-	if (!l || !(l->buf = malloc(WRITE_BATCH))) {
+	if (!l || !(l->buf = malloc(WRITE_BATCH)) || !(l->zbuf = malloc(ZBUF))) {
+		if (l)
+			free(l->buf);
 		free(l);
 		snprintf(err, ALERT_LOG_ERR_MAX, "out of memory");
 		return NULL;
@@ -743,6 +747,7 @@ struct alert_log *alert_log_start(struct alert_store *s, const struct alert_log_
 		if (strlen(c->path) > PATH_MAX_LEN || !(l->path = strdup(c->path))) {
 			snprintf(err, ALERT_LOG_ERR_MAX, "alert log path too long or out of memory");
 			free(l->buf);
+			free(l->zbuf);
 			free(l);
 			return NULL;
 		}
@@ -770,6 +775,7 @@ struct alert_log *alert_log_start(struct alert_store *s, const struct alert_log_
 		close_log(l);
 		free(l->path);
 		free(l->buf);
+		free(l->zbuf);
 		free(l);
 		return NULL;
 	}
@@ -791,5 +797,6 @@ void alert_log_stop(struct alert_log *l)
 	pthread_mutex_destroy(&l->lock);
 	free(l->path);
 	free(l->buf);
+	free(l->zbuf);
 	free(l);
 }

@@ -95,7 +95,7 @@ void config_defaults(struct config *c)
 	c->alert_log_rotate_size = 64 * MiB;
 	c->alert_log_rotate_age = 86400;
 	c->alert_log_keep = 10;
-	c->alert_dedup_window = 60;
+	c->alert_dedup_window = 0;         /* off: --alerts stays one line a sighting; the shipped config sets 60 s */
 	c->alert_dedup_table = 16384;
 	c->http_enabled = true;
 	c->http_listen = strdup("127.0.0.1:8653");

@@ -187,6 +187,24 @@ static void test_errors(void)
 	expect_err(D "emptydir", NULL, D "emptydir: no *.yaml or *.yml rule files in directory");
 }
 
+/* throttle: a rule's own alert dedup window, or off. */
+static void test_throttle(void)
+{
+	char err[RULES_ERR_MAX];
+	struct ruleset *rs = load(D "throttle.yaml", NULL, err);
+
+	CHECK(rs != NULL);
+	if (rs) {
+		CHECK_EQ(rs->nrules, 4);
+		CHECK_EQ(rs->rules[0].throttle_s, 300);
+		CHECK_EQ(rs->rules[1].throttle_s, -1);
+		CHECK_EQ(rs->rules[2].throttle_s, 0);
+		CHECK_EQ(rs->rules[3].throttle_s, -1);
+		rules_free(rs);
+	}
+	expect_err(D "err_throttle.yaml", NULL, D "err_throttle.yaml:4:15: 'throttle' must be off or a duration up to 24h");
+}
+
 static void test_dirs(void)
 {
 	char err[RULES_ERR_MAX];
@@ -457,6 +475,7 @@ int main(void)
 	}
 	test_valid();
 	test_errors();
+	test_throttle();
 	test_dirs();
 	test_lists();
 	test_embedded();

@@ -33,10 +33,14 @@ struct alert_meta {
 	uint8_t severity;            /* 1 high, 2 medium, 3 low, 4 info */
 	char src[46];                /* source address, as text */
 	char name[256];              /* the name that matched, as seen (NUL-terminated) */
+	const char *signature;       /* the rule's name (NULL: none), for dedup summaries;
+				      * must outlive the store */
+	int32_t throttle_s;          /* dedup window of this rule: 0 the store's, < 0 off */
 };
 
 /* Store one alert; returns its id.  The text is also left in buf (*len
- * bytes) for the caller's own output. */
+ * bytes) for the caller's own output.  Returns 0 (and *len 0) when the alert
+ * is a repeat folded by deduplication: nothing is stored or to be output. */
 uint64_t alert_store_add(struct alert_store *s, const struct alert_meta *meta,
 			 alert_fmt_fn fn, void *ctx, char *buf, size_t cap, size_t *len);
 
@@ -46,6 +50,8 @@ struct alert_page {
 	uint64_t next;       /* cursor for the next call: the last id returned, or since */
 	uint64_t missed;     /* alerts after `since` that have left the ring */
 	size_t count;        /* alerts returned */
+	size_t scanned;      /* alerts examined (alert_store_query: at most ALERT_QUERY_SCAN) */
+	bool more;           /* alert_store_query: ids beyond next remain to be examined */
 };
 
 /* Up to limit alerts with id > since, oldest first, as JSON array elements
@@ -68,8 +74,18 @@ struct alert_query {
 	uint64_t from_ns, to_ns;     /* packet time range, 0: open */
 };
 
-/* alert_store_page() with filters and either order; pg->next is the cursor
- * to pass on (since, or before when newest first). */
+/* alert_store_page() with filters and either order.  At most
+ * ALERT_QUERY_SCAN held alerts are examined per call, so that a filter
+ * matching nothing cannot hold the lock over a whole ring; pg->next says how
+ * far the call got and is the cursor to pass on:
+ *   oldest first: the newest id examined (or since, or first_id - 1 after
+ *     missed ones); pass it as since.
+ *   newest first: the oldest id examined (or before when none); pass it as
+ *     before.  pg->more is false once the oldest held alert was examined.
+ * Alerts examined and not matching are never examined again by a caller
+ * that passes next on: a page may hold fewer than limit alerts and yet
+ * pg->more be true. */
+#define ALERT_QUERY_SCAN 65536
 char *alert_store_query(struct alert_store *s, const struct alert_query *q,
 			struct alert_page *pg, size_t *len);
 
@@ -90,8 +106,52 @@ struct alert_store_health {
 	uint64_t torn;               /* log lines skipped at load (torn by a crash) */
 	bool log_ok;                 /* false while the log cannot be written */
 	char last_error[128];        /* why, when !log_ok ("" otherwise) */
+	uint64_t log_missed;         /* alerts that left the ring before the log could take them */
+	uint64_t dedup_summaries;    /* summary alerts stored (count > 1) */
+	uint64_t dedup_evicted;      /* windows closed early: the dedup table was full */
+	bool log_enabled;            /* an alert log is configured */
 };
 
 void alert_store_health(struct alert_store *s, struct alert_store_health *out);
+
+/* The same as "alert_store": {...} in a JSON object being written (at most
+ * 600 bytes). */
+struct jbuf;
+void alert_store_health_json(struct alert_store *s, struct jbuf *j);
+
+/* ---- for the alert log (alertlog.c) and dedup ---- */
+
+/* Put an alert read back from the log into the ring at start: ids must come
+ * in increasing order, above any held; ids skipped are gaps.  The text is a
+ * JSON line.  Returns 0, -1 when the id is not above the newest. */
+int alert_store_restore(struct alert_store *s, uint64_t id, const struct alert_meta *meta,
+			const char *text, size_t len);
+
+/* Copy the texts of alerts with id > since, oldest first, whole lines, into
+ * buf (at most cap bytes); *next: the last id copied or passed over (since
+ * when none); *missed: ids after since that have left the ring.  Returns the
+ * bytes copied. */
+size_t alert_store_lines(struct alert_store *s, uint64_t since, char *buf, size_t cap,
+			 uint64_t *next, uint64_t *missed);
+
+/* Added to alert_store_health() by whoever writes the log (called outside
+ * the store lock). */
+typedef void (*alert_health_fn)(void *ctx, struct alert_store_health *out);
+void alert_store_set_health_fn(struct alert_store *s, alert_health_fn fn, void *ctx);
+
+/* Deduplication: alerts for the same (rule, source, name) within window_s
+ * seconds of packet time of the first become one: the first is stored at
+ * once, the repeats are counted, and when the window closes a summary alert
+ * (a new id: "count", "first_seen", "last_seen", "first_alert_id") is stored
+ * if there were repeats.  0: off (the default of a new store). */
+int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t table_size);
+
+/* Close the dedup windows that ended by now_ns (0: the newest packet time
+ * seen), examining at most a bounded part of the table; all: every window,
+ * at once (shutdown).  Returns the summaries stored. */
+size_t alert_store_dedup_tick(struct alert_store *s, uint64_t now_ns, bool all);
+
+/* Wake alert_store_wait() callers (shutdown of the log writer). */
+void alert_store_kick(struct alert_store *s);
 
 #endif

@@ -89,6 +89,14 @@ void config_defaults(struct config *c)
 	c->dns_mdns = false;        /* multicast names of the local link: noise */
 	c->dns_llmnr = false;
 	c->alert_ring = 8192;
+	c->alert_log_path = strdup("");
+	c->alert_log_fsync = 1;             /* interval (enum alert_fsync) */
+	c->alert_log_fsync_interval = 1;
+	c->alert_log_rotate_size = 64 * MiB;
+	c->alert_log_rotate_age = 86400;
+	c->alert_log_keep = 10;
+	c->alert_dedup_window = 0;         /* off: --alerts stays one line a sighting; the shipped config sets 60 s */
+	c->alert_dedup_table = 16384;
 	c->http_enabled = true;
 	c->http_listen = strdup("127.0.0.1:8653");
 	c->serve_after_replay = false;
@@ -112,7 +120,9 @@ void config_free(struct config *c)
 	free(c->alerts_path);
 	free(c->names_path);
 	free(c->http_listen);
+	free(c->alert_log_path);
 	c->interface = c->read_file = c->bpf = c->alerts_path = c->names_path = c->http_listen = NULL;
+	c->alert_log_path = NULL;
 	c->nrule_paths = c->nlist_paths = 0;
 }
 
@@ -130,11 +140,12 @@ static int config_copy(struct config *dst, const struct config *src)
 
 	*dst = *src;
 	dst->interface = dst->read_file = dst->bpf = NULL;
-	dst->alerts_path = dst->names_path = dst->http_listen = NULL;
+	dst->alerts_path = dst->names_path = dst->http_listen = dst->alert_log_path = NULL;
 	dst->nrule_paths = dst->nlist_paths = 0;
 	ok = dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
 	     dup_into(&dst->bpf, src->bpf) && dup_into(&dst->alerts_path, src->alerts_path) &&
-	     dup_into(&dst->names_path, src->names_path) && dup_into(&dst->http_listen, src->http_listen);
+	     dup_into(&dst->names_path, src->names_path) && dup_into(&dst->http_listen, src->http_listen) &&
+	     dup_into(&dst->alert_log_path, src->alert_log_path);
 	for (size_t i = 0; i < CONFIG_MAX_PATHS; i++)
 		dst->rule_where[i] = dst->list_where[i] = NULL;
 	for (size_t i = 0; ok && i < src->nrule_paths; i++)
@@ -439,7 +450,7 @@ static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, c
 
 /* ---- the schema ---- */
 
-enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN };
+enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN, FSYNC, SUBSECTION };
 
 /* A key inside a section: its type, its field in struct config and, for
  * numbers, the range (config_check uses it again). */
@@ -447,7 +458,7 @@ struct key {
 	const char *name;
 	enum kind kind;
 	size_t off;
-	uint64_t min, max;
+	uint64_t min, max;          /* SUBSECTION: min is its index in subsections[] */
 };
 
 #define F(field) offsetof(struct config, field)
@@ -491,8 +502,27 @@ static const struct key output_keys[] = {
 	{ "names", PATH, F(names_path), 0, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
+static const struct key alert_log_keys[] = {
+	{ "path", PATH, F(alert_log_path), 0, 0 },
+	{ "fsync", FSYNC, F(alert_log_fsync), 0, 2 },
+	{ "fsync-interval", DURATION, F(alert_log_fsync_interval), 1, 3600 },
+	{ "rotate-size", SIZE, F(alert_log_rotate_size), 0, 2 * GiB },
+	{ "rotate-age", DURATION, F(alert_log_rotate_age), 0, 30 * 86400 },
+	{ "keep", UINT, F(alert_log_keep), 0, 1000 },
+	{ NULL, 0, 0, 0, 0 },
+};
+static const struct key alert_dedup_keys[] = {
+	{ "window", DURATION, F(alert_dedup_window), 0, 86400 },
+	{ "table", UINT, F(alert_dedup_table), 64, 1u << 22 },
+	{ NULL, 0, 0, 0, 0 },
+};
+/* Mappings inside a section (alerts.log, alerts.dedup). */
+static const struct key *const subsections[] = { alert_log_keys, alert_dedup_keys };
+
 static const struct key alerts_keys[] = {
 	{ "ring", UINT, F(alert_ring), 16, 1u << 21 },   /* 2 GiB of alert text at most */
+	{ "log", SUBSECTION, 0, 0, 0 },
+	{ "dedup", SUBSECTION, 0, 1, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
 static const struct key http_keys[] = {
@@ -522,6 +552,23 @@ static const struct section {
 
 #undef F
 
+/* alerts.log.fsync: never, interval or always (enum alert_fsync's order). */
+static int get_fsync(struct loader *ld, const yaml_node_t *v, const char *key, uint32_t *out)
+{
+	static const char *const names[] = { "never", "interval", "always" };
+
+	for (uint32_t i = 0; is_text(v) && i < 3; i++) {
+		if (!strcmp(sval(v), names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	fail_at(ld, v->start_mark, "'%s' must be never, interval or always", key);
+	return -1;
+}
+
+static int load_keys(struct loader *ld, const char *name, const struct key *keys, const yaml_node_t *map);
+
 static int set_key(struct loader *ld, const struct key *k, const yaml_node_t *v)
 {
 	void *field = (char *)ld->c + k->off;
@@ -543,6 +590,10 @@ static int set_key(struct loader *ld, const struct key *k, const yaml_node_t *v)
 		return get_path(ld, v, k->name, field);
 	case LISTEN:
 		return get_listen(ld, v, k->name, field);
+	case FSYNC:
+		return get_fsync(ld, v, k->name, field);
+	case SUBSECTION:
+		return load_keys(ld, k->name, subsections[k->min], v);
 	}
 	return -1;
 }
@@ -575,7 +626,7 @@ static size_t key_index(struct loader *ld, const yaml_node_t *key, const char *c
 	return n;
 }
 
-static int load_section(struct loader *ld, const struct section *sec, const yaml_node_t *map)
+static int load_keys(struct loader *ld, const char *name, const struct key *keys, const yaml_node_t *map)
 {
 	const char *names[8];
 	bool seen[8] = { false };
@@ -585,20 +636,25 @@ static int load_section(struct loader *ld, const struct section *sec, const yaml
 	if (is_null(map))
 		return 0;
 	if (map->type != YAML_MAPPING_NODE) {
-		fail_at(ld, map->start_mark, "'%s' must be a mapping", sec->name);
+		fail_at(ld, map->start_mark, "'%s' must be a mapping", name);
 		return -1;
 	}
-	for (; sec->keys[n].name; n++)
-		names[n] = sec->keys[n].name;
-	snprintf(where, sizeof where, "in '%s'", sec->name);
+	for (; keys[n].name; n++)
+		names[n] = keys[n].name;
+	snprintf(where, sizeof where, "in '%s'", name);
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
 		const yaml_node_t *key = yaml_document_get_node(ld->doc, p->key);
 		size_t i = key_index(ld, key, names, n, seen, where);
 
-		if (i == n || set_key(ld, &sec->keys[i], yaml_document_get_node(ld->doc, p->value)) < 0)
+		if (i == n || set_key(ld, &keys[i], yaml_document_get_node(ld->doc, p->value)) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int load_section(struct loader *ld, const struct section *sec, const yaml_node_t *map)
+{
+	return load_keys(ld, sec->name, sec->keys, map);
 }
 
 static int load_root(struct loader *ld, const yaml_node_t *root)
@@ -713,6 +769,32 @@ int config_load(struct config *c, const char *path, char err[CONFIG_ERR_MAX])
 	return 0;
 }
 
+static int check_keys(const struct config *c, const char *name, const struct key *keys,
+		      char err[CONFIG_ERR_MAX])
+{
+	for (const struct key *k = keys; k && k->name; k++) {
+		uint32_t v;
+
+		if (k->kind == SUBSECTION) {
+			char sub[64];
+
+			snprintf(sub, sizeof sub, "%s.%s", name, k->name);
+			if (check_keys(c, sub, subsections[k->min], err) < 0)
+				return -1;
+			continue;
+		}
+		if (k->kind != UINT && k->kind != SIZE && k->kind != DURATION && k->kind != FSYNC)
+			continue;
+		memcpy(&v, (const char *)c + k->off, sizeof v);
+		if (v < k->min || v > k->max) {
+			fail(err, "%s.%s %lu is out of range (%llu to %llu)", name, k->name,
+			     (unsigned long)v, (unsigned long long)k->min, (unsigned long long)k->max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Values can also come from the command line: check them all again here,
  * then what no single key can check. */
 int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
@@ -720,21 +802,11 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 	uint64_t pool;
 
 	err[0] = '\0';
-	for (size_t i = 0; i < NSECTIONS; i++) {
-		for (const struct key *k = sections[i].keys; k && k->name; k++) {
-			uint32_t v;
-
-			if (k->kind != UINT && k->kind != SIZE && k->kind != DURATION)
-				continue;
-			memcpy(&v, (const char *)c + k->off, sizeof v);
-			if (v < k->min || v > k->max) {
-				fail(err, "%s.%s %lu is out of range (%llu to %llu)", sections[i].name, k->name,
-				     (unsigned long)v, (unsigned long long)k->min, (unsigned long long)k->max);
-				return -1;
-			}
-		}
-	}
-	if (!c->interface || !c->bpf || !c->alerts_path || !c->names_path || !c->http_listen) {
+	for (size_t i = 0; i < NSECTIONS; i++)
+		if (check_keys(c, sections[i].name, sections[i].keys, err) < 0)
+			return -1;
+	if (!c->interface || !c->bpf || !c->alerts_path || !c->names_path || !c->http_listen ||
+	    !c->alert_log_path) {
 		fail(err, "out of memory");
 		return -1;
 	}

@@ -51,6 +51,14 @@ struct config {
 	char *alerts_path;          /* JSON lines; "-" stdout, "" none */
 	char *names_path;           /* passive DNS/SNI log; "" none */
 	uint32_t alert_ring;        /* alerts kept in memory for the API */
+	char *alert_log_path;       /* alerts.log.path: the durable alert log; "" none */
+	uint32_t alert_log_fsync;   /* enum alert_fsync (alertlog.h) */
+	uint32_t alert_log_fsync_interval;  /* seconds */
+	uint32_t alert_log_rotate_size;     /* bytes, 0 off */
+	uint32_t alert_log_rotate_age;      /* seconds, 0 off */
+	uint32_t alert_log_keep;    /* rotated files kept */
+	uint32_t alert_dedup_window;        /* seconds, 0 off */
+	uint32_t alert_dedup_table; /* (rule, source, name) windows open at once */
 
 	/* http */
 	bool http_enabled;

@@ -247,19 +247,21 @@ static enum MHD_Result get_stats(struct MHD_Connection *c, struct http_view *v)
 		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 	}
 	jb_ku64(&j, "last_alert_id", alert_store_last_id(v->store));
+	alert_store_health_json(v->store, &j);
 	jb_obj_close(&j);
 	return send_body(c, &j, buf);
 }
 
 static enum MHD_Result get_health(struct MHD_Connection *c, struct http_view *v)
 {
-	char buf[256];
+	char buf[1024];
 	struct jbuf j;
 	jb_init(&j, buf, sizeof buf);
 	jb_obj_open(&j);
 	jb_kstr(&j, "status", "ok");
 	jb_kstr(&j, "mode", v->mode);
 	jb_kbool(&j, "input_done", atomic_load(&v->input_done));
+	alert_store_health_json(v->store, &j);
 	jb_obj_close(&j);
 	jb_raw(&j, "\n", 1);
 	return send_json(c, MHD_HTTP_OK, buf, j.len, false);

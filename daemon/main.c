@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alertlog.h"
 #include "capture.h"
 #include "config.h"
 #include "http.h"
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: c2watchd [-qtV] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
-"                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH]\n"
+"                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH] [--alert-log PATH]\n"
 "                [--filter EXPR] [--no-http] [--workers N] [--help]\n"
 "  -i IFACE        capture live on IFACE (default: any)\n"
 "  -r FILE         replay a pcap/pcapng file (.gz too; - for standard input)\n"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 "  --serve         replay: keep the HTTP API up after the file ends\n"
 "  --alerts PATH   alerts as JSON lines (- stdout, the default; \"\" none)\n"
 "  --names PATH    every DNS/SNI name seen as JSON lines (- stdout)\n"
+"  --alert-log PATH  the durable alert log, read back at start (\"\" none)\n"
 "  --filter EXPR   capture filter (BPF syntax)\n"
 "  --no-http       no HTTP API\n"
 "  --workers N     worker threads (default: one per core live, 1 in replay)\n"
@@ -156,7 +158,7 @@ static void *live_worker(void *arg)
 	return NULL;
 }
 
-enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS };
+enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG };
 
 int main(int argc, char **argv)
 {
@@ -167,6 +169,7 @@ int main(int argc, char **argv)
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "no-http", no_argument, NULL, OPT_NO_HTTP },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "alert-log", required_argument, NULL, OPT_ALERT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	bool check_only = false, quiet = false, listen_given = false, serve = false, no_http = false;
 	const char *opt_iface = NULL, *opt_read = NULL, *opt_listen = NULL;
-	const char *opt_alerts = NULL, *opt_names = NULL, *opt_filter = NULL;
+	const char *opt_alerts = NULL, *opt_names = NULL, *opt_filter = NULL, *opt_alert_log = NULL;
 	unsigned opt_workers = 0;
 	char *cli_rules[CONFIG_MAX_PATHS], *cli_lists[CONFIG_MAX_PATHS];
 	size_t ncli_rules = 0, ncli_lists = 0;
@@ -207,6 +210,7 @@ int main(int argc, char **argv)
 		case OPT_SERVE: serve = true; break;
 		case OPT_ALERTS: opt_alerts = optarg; break;
 		case OPT_NAMES: opt_names = optarg; break;
+		case OPT_ALERT_LOG: opt_alert_log = optarg; break;
 		case OPT_FILTER: opt_filter = optarg; break;
 		case OPT_NO_HTTP: no_http = true; break;
 		case OPT_WORKERS: {
@@ -248,6 +252,7 @@ int main(int argc, char **argv)
 	if (opt_listen) oom |= set_str(&cfg.http_listen, opt_listen);
 	if (opt_alerts) oom |= set_str(&cfg.alerts_path, opt_alerts);
 	if (opt_names) oom |= set_str(&cfg.names_path, opt_names);
+	if (opt_alert_log) oom |= set_str(&cfg.alert_log_path, opt_alert_log);
 	if (opt_filter) oom |= set_str(&cfg.bpf, opt_filter);
 	if (ncli_rules || ncli_lists) {
 		/* Rules on the command line replace those of the config file. */
@@ -339,10 +344,30 @@ int main(int argc, char **argv)
 	struct dispatch *dispatch = NULL;
 	struct http_server *http = NULL;
 	struct http_view view = { 0 };
+	struct alert_log *alert_log = NULL;
 	unsigned nready = 0, nthreads = 0;
 	char cerr[CAPTURE_ERR_MAX];
 	if (!workers || !caps || !stats || !threads || !sink.store) {
 		log_error("out of memory");
+		status = 1;
+		goto out;
+	}
+	/* The alert log is read back before any alert can be stored. */
+	if (cfg.alert_dedup_window && alert_store_set_dedup(sink.store, cfg.alert_dedup_window,
+							    cfg.alert_dedup_table) < 0) {
+		log_error("out of memory");
+		status = 1;
+		goto out;
+	}
+	struct alert_log_config lc = {
+		.path = cfg.alert_log_path, .fsync = (enum alert_fsync)cfg.alert_log_fsync,
+		.fsync_interval_s = cfg.alert_log_fsync_interval, .rotate_size = cfg.alert_log_rotate_size,
+		.rotate_age_s = cfg.alert_log_rotate_age, .keep = cfg.alert_log_keep,
+		.live = !cfg.read_file, .load = cfg.alert_ring,
+	};
+	char lerr[ALERT_LOG_ERR_MAX];
+	if (!(alert_log = alert_log_start(sink.store, &lc, lerr))) {
+		log_error("%s", lerr);
 		status = 1;
 		goto out;
 	}
@@ -452,6 +477,7 @@ int main(int argc, char **argv)
 		stat_inc(&workers[0].stats, ST_file_truncated);
 	for (unsigned i = 0; i < nw; i++)
 		worker_finish(&workers[i]);
+	alert_store_dedup_tick(sink.store, 0, true);   /* the input is done: so are its windows */
 	fflush(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &run1);
 	double run_s = (double)(run1.tv_sec - run0.tv_sec) + (double)(run1.tv_nsec - run0.tv_nsec) / 1e9;
@@ -492,6 +518,7 @@ out:
 	if (sink.names && sink.names != stdout)
 		fclose(sink.names);
 	fflush(stdout);
+	alert_log_stop(alert_log);
 	alert_store_free(sink.store);
 	rules_free(rs);
 	config_free(&cfg);

@@ -49,8 +49,10 @@ struct loader {
 
 static const char *const rule_keys[] = {
 	"id", "name", "severity", "category", "description", "references", "domains", "lists",
+	"throttle",
 };
-enum { K_ID, K_NAME, K_SEVERITY, K_CATEGORY, K_DESCRIPTION, K_REFERENCES, K_DOMAINS, K_LISTS, K_COUNT };
+enum { K_ID, K_NAME, K_SEVERITY, K_CATEGORY, K_DESCRIPTION, K_REFERENCES, K_DOMAINS, K_LISTS,
+       K_THROTTLE, K_COUNT };
 
 /* Names in hosts files that are not meant as blocked domains. */
 static const char *const hosts_skip[] = {
@@ -832,6 +834,31 @@ static int rule_severity(struct loader *ld, const char *file, const yaml_node_t 
 	return -1;
 }
 
+/* The rule's alert dedup window: "off" or 0, or a duration ("90", "90s",
+ * "5m", "1h"; up to a day). */
+static int rule_throttle(struct loader *ld, const char *file, const yaml_node_t *n, struct rule *r)
+{
+	if (n->type == YAML_SCALAR_NODE && is_text(n)) {
+		const char *p = sval(n);
+		uint64_t v = 0, unit = 0;
+
+		if (strcasecmp(p, "off") == 0 || strcasecmp(p, "false") == 0) {
+			r->throttle_s = -1;
+			return 0;
+		}
+		for (; *p >= '0' && *p <= '9' && v <= 86400; p++)
+			v = v * 10 + (uint64_t)(*p - '0');
+		if (p > sval(n))
+			unit = !*p || !strcmp(p, "s") ? 1 : !strcmp(p, "m") ? 60 : !strcmp(p, "h") ? 3600 : 0;
+		if (unit && v <= 86400 && v * unit <= 86400) {
+			r->throttle_s = v ? (int32_t)(v * unit) : -1;
+			return 0;
+		}
+	}
+	fail_node(ld, file, n, 0, "'throttle' must be off or a duration up to 24h (seconds, or with s, m, h)");
+	return -1;
+}
+
 static int rule_strings(struct loader *ld, const char *file, yaml_document_t *doc,
 			const yaml_node_t *n, const char *key, char ***out, size_t *count)
 {
@@ -936,6 +963,7 @@ static int rule_load(struct loader *ld, const char *file, yaml_document_t *doc, 
 	if (rule_id(ld, file, v[K_ID], r) < 0 ||
 	    !(r->name = get_string(ld, file, v[K_NAME], "name", false)) ||
 	    (v[K_SEVERITY] && rule_severity(ld, file, v[K_SEVERITY], r) < 0) ||
+	    (v[K_THROTTLE] && rule_throttle(ld, file, v[K_THROTTLE], r) < 0) ||
 	    !(r->category = v[K_CATEGORY] ? get_string(ld, file, v[K_CATEGORY], "category", false)
 					  : xstrdup(ld, DEFAULT_CATEGORY)) ||
 	    !(r->description = v[K_DESCRIPTION] ? get_string(ld, file, v[K_DESCRIPTION], "description", true)

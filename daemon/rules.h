@@ -20,6 +20,7 @@ struct rule {
 	char *category;
 	char *description;
 	enum severity severity;
+	int32_t throttle_s;   /* alert dedup window: 0 the configured one, -1 off (`throttle:`) */
 	char **references;
 	size_t nreferences;
 	char **lists;         /* list files the domains came from */

@@ -128,6 +128,8 @@ static void alert_meta_of(const struct sighting *s, const struct rule *r, struct
 	size_t n = s->len < sizeof m->name - 1 ? s->len : sizeof m->name - 1;
 	memcpy(m->name, s->name, n);
 	m->name[n] = '\0';
+	m->signature = r->name;
+	m->throttle_s = r->throttle_s;
 }
 
 /* A name was read: log it, match it, alert on every rule it hits. */
@@ -156,7 +158,8 @@ static void sighted(struct worker *w, struct sighting *s)
 		struct alert_meta meta;
 		size_t len;
 		alert_meta_of(s, a.rule, &meta);
-		alert_store_add(w->sink->store, &meta, format_alert, &a, w->line, sizeof w->line, &len);
+		if (!alert_store_add(w->sink->store, &meta, format_alert, &a, w->line, sizeof w->line, &len))
+			continue;                /* a repeat, folded into its first (alert store dedup) */
 		stat_inc(&w->stats, ST_alerts);
 		if (s->via != VIA_QUESTION)
 			stat_inc(&w->stats, ST_dns_target_alerts);

@@ -291,6 +291,39 @@ static void test_dns(void)
 	expect_err(D "err_dns.yaml", D "err_dns.yaml:3:10: 'llmnr' must be true or false");
 }
 
+/* alerts.log and alerts.dedup: mappings inside the alerts section. */
+static void test_alert_store(void)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_STR(c.alert_log_path, "");
+	CHECK_EQ(c.alert_log_fsync, 1);
+	CHECK_EQ(c.alert_dedup_window, 0);
+	CHECK_EQ(config_load(&c, D "alert_store.yaml", err), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(c.alert_ring, 64);
+	CHECK_STR(c.alert_log_path, D "store/alerts.json");
+	CHECK_EQ(c.alert_log_fsync, 2);
+	CHECK_EQ(c.alert_log_fsync_interval, 5);
+	CHECK_EQ(c.alert_log_rotate_size, 8192);
+	CHECK_EQ(c.alert_log_rotate_age, 0);
+	CHECK_EQ(c.alert_log_keep, 3);
+	CHECK_EQ(c.alert_dedup_window, 120);
+	CHECK_EQ(c.alert_dedup_table, 128);
+	CHECK_EQ(config_check(&c, err), 0);
+	c.alert_log_keep = 5000;        /* from elsewhere than the file: checked too */
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "alerts.log.keep 5000 is out of range (0 to 1000)");
+	config_free(&c);
+	expect_err(D "err_fsync.yaml", D "err_fsync.yaml:3:12: 'fsync' must be never, interval or always");
+	expect_err(D "err_log_key.yaml", D "err_log_key.yaml:3:5: unknown key 'paht' in 'log' "
+		   "(expected one of: path, fsync, fsync-interval, rotate-size, rotate-age, keep)");
+	expect_err(D "err_dedup.yaml", D "err_dedup.yaml:3:13: 'window' must be a duration from 0s to 24h");
+	expect_err(D "err_log_map.yaml", D "err_log_map.yaml:2:8: 'log' must be a mapping");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -299,5 +332,6 @@ int main(void)
 	test_paths();
 	test_check();
 	test_dns();
+	test_alert_store();
 	return check_report("config");
 }

@@ -155,7 +155,7 @@ static void test_valid(void)
 static void test_errors(void)
 {
 	expect_err(D "err_unknown_key.yaml", NULL, D "err_unknown_key.yaml:4:5: unknown key 'sevrity' in rule "
-		   "(expected one of: id, name, severity, category, description, references, domains, lists)");
+		   "(expected one of: id, name, severity, category, description, references, domains, lists, throttle)");
 	expect_err(D "err_id.yaml", NULL, D "err_id.yaml:2:9: 'id' must be an integer from 1 to 4294967295");
 	expect_err(D "err_id_type.yaml", NULL, D "err_id_type.yaml:2:9: 'id' must be an integer from 1 to 4294967295");
 	expect_err(D "err_missing_name.yaml", NULL, D "err_missing_name.yaml:2:5: missing required key 'name' in rule");
@@ -185,6 +185,24 @@ static void test_errors(void)
 	expect_err(D "nope.yaml", NULL, "cannot open rule file '" D "nope.yaml': No such file or directory");
 	expect_err(NULL, D "lists/nope.txt", "cannot open list '" D "lists/nope.txt': No such file or directory");
 	expect_err(D "emptydir", NULL, D "emptydir: no *.yaml or *.yml rule files in directory");
+}
+
+/* throttle: a rule's own alert dedup window, or off. */
+static void test_throttle(void)
+{
+	char err[RULES_ERR_MAX];
+	struct ruleset *rs = load(D "throttle.yaml", NULL, err);
+
+	CHECK(rs != NULL);
+	if (rs) {
+		CHECK_EQ(rs->nrules, 4);
+		CHECK_EQ(rs->rules[0].throttle_s, 300);
+		CHECK_EQ(rs->rules[1].throttle_s, -1);
+		CHECK_EQ(rs->rules[2].throttle_s, 0);
+		CHECK_EQ(rs->rules[3].throttle_s, -1);
+		rules_free(rs);
+	}
+	expect_err(D "err_throttle.yaml", NULL, D "err_throttle.yaml:4:15: 'throttle' must be off or a duration up to 24h");
 }
 
 static void test_dirs(void)
@@ -457,6 +475,7 @@ int main(void)
 	}
 	test_valid();
 	test_errors();
+	test_throttle();
 	test_dirs();
 	test_lists();
 	test_embedded();

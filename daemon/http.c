@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,6 +556,23 @@ static int parse_alert_params(struct MHD_Connection *c, struct alert_params *ap,
 	return parse_filters(c, ap, bad, why);
 }
 
+/* Has the client hung up?  Looked at while waiting, so that a long-poll or
+ * a stream whose client left frees its thread (and its http.max-streams
+ * place) without waiting for the next write to fail. */
+static bool client_gone(int fd)
+{
+	if (fd < 0)
+		return false;
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
+}
+
+static int conn_fd(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
 static enum MHD_Result get_alerts(struct http_server *h, struct MHD_Connection *c)
 {
 	struct http_view *v = h->view;
@@ -574,7 +592,8 @@ static enum MHD_Result get_alerts(struct http_server *h, struct MHD_Connection *
 		if (!page)
 			return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 		uint64_t now = mono_ms();
-		if (pg.count || !ap.wait_s || now >= deadline || atomic_load(&h->stopping))
+		if (pg.count || !ap.wait_s || now >= deadline || atomic_load(&h->stopping) ||
+		    client_gone(conn_fd(c)))
 			break;
 		free(page);
 		uint64_t left = deadline - now;
@@ -612,6 +631,7 @@ struct stream {
 	struct alert_params ap;
 	uint64_t cursor;              /* id of the last alert sent */
 	uint64_t last_sent_ms;
+	int fd;                       /* the client's socket, -1 if unknown */
 	bool started;
 	size_t len, off;              /* pending bytes in buf */
 	char buf[STREAM_BUF];
@@ -673,6 +693,8 @@ static bool stream_fill(struct stream *st)
 			st->last_sent_ms = now;
 			return true;
 		}
+		if (client_gone(st->fd))
+			return false;
 		uint64_t seen = pg.last_id > st->cursor ? pg.last_id : st->cursor;
 		alert_store_wait(v->store, seen, WAIT_SLICE_MS);
 	}
@@ -731,6 +753,7 @@ static enum MHD_Result get_stream(struct http_server *h, struct MHD_Connection *
 	if (ap.q.name_suffix)
 		st->ap.q.name_suffix = st->ap.name;
 	st->cursor = cursor;
+	st->fd = conn_fd(c);
 	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 								   stream_read, st, stream_free);
 	if (!r) {

@@ -25,9 +25,10 @@ struct recent_rec {
 	uint8_t dir;                 /* 0: client to server (src is the client) */
 	uint8_t pad;
 	uint16_t sport, dport;
-	uint16_t name_len;
 	uint8_t src[16], dst[16];
-	char name[RECENT_NAME_MAX];  /* lower-cased, NUL-terminated */
+	uint16_t name_len;
+	uint8_t pad2[6];             /* the name starts on a word */
+	char name[RECENT_NAME_MAX];  /* NUL-terminated */
 };
 
 #define RECENT_WORDS ((sizeof(struct recent_rec) + 7) / 8)
@@ -39,7 +40,7 @@ struct recent_slot {
 
 struct recent_ring {
 	struct recent_slot *slots;
-	uint32_t cap;
+	uint32_t cap;                /* a power of two */
 	uint64_t next;               /* writer's own: sightings written so far */
 	_Atomic uint64_t written;    /* the same, published for readers */
 };
@@ -50,18 +51,19 @@ struct recent {
 	uint32_t per_ring;
 };
 
-/* `total` slots shared out among `nrings` rings (one per worker). */
+/* `total` slots shared out among `nrings` rings (one per worker), each
+ * rounded down to a power of two. */
 struct recent *recent_new(unsigned nrings, uint32_t total);
 void recent_free(struct recent *r);
 
 /* The worker's side: copy one sighting into its ring (no lock, no syscall,
- * no allocation).  The name is lower-cased, cut at RECENT_NAME_MAX - 1. */
+ * no allocation).  The name is cut at RECENT_NAME_MAX - 1 bytes. */
 void recent_put(struct recent_ring *ring, uint64_t ts_ns, uint64_t flow_id, unsigned kind,
 		unsigned family, unsigned dir, const uint8_t src[16], const uint8_t dst[16],
 		uint16_t sport, uint16_t dport, const char *name, size_t len);
 
 /* The reader's side: copy out the sightings held (every ring), at most cap,
- * in no particular order; returns how many. */
+ * in no particular order, names lower-cased; returns how many. */
 size_t recent_snapshot(const struct recent *r, struct recent_rec *out, size_t cap);
 
 /* Slots in all (the most a snapshot returns). */

@@ -6,7 +6,7 @@
 # here.  Usage: http_access.sh BIN OUT PCAP; writes OUT/http_access.results.
 set -u
 BIN=$1
-OUT=$2/access
+OUT=$(cd "$2" && pwd)/access
 PCAP=$3
 mkdir -p "$OUT"
 RES=$2/http_access.results

@@ -100,6 +100,16 @@ void config_defaults(struct config *c)
 	c->http_enabled = true;
 	c->http_listen = strdup("127.0.0.1:8653");
 	c->serve_after_replay = false;
+	c->http_tokens = strdup("");
+	c->http_insecure_remote = false;
+	c->http_tls_cert = strdup("");
+	c->http_tls_key = strdup("");
+	c->http_cors_origin = strdup("");
+	c->http_max_conns = 64;
+	c->http_max_per_ip = 16;
+	c->http_timeout = 10;
+	c->http_max_streams = 16;
+	c->http_names_window = 16384;
 }
 
 void config_free(struct config *c)
@@ -121,8 +131,13 @@ void config_free(struct config *c)
 	free(c->names_path);
 	free(c->http_listen);
 	free(c->alert_log_path);
+	free(c->http_tokens);
+	free(c->http_tls_cert);
+	free(c->http_tls_key);
+	free(c->http_cors_origin);
 	c->interface = c->read_file = c->bpf = c->alerts_path = c->names_path = c->http_listen = NULL;
 	c->alert_log_path = NULL;
+	c->http_tokens = c->http_tls_cert = c->http_tls_key = c->http_cors_origin = NULL;
 	c->nrule_paths = c->nlist_paths = 0;
 }
 
@@ -141,11 +156,15 @@ static int config_copy(struct config *dst, const struct config *src)
 	*dst = *src;
 	dst->interface = dst->read_file = dst->bpf = NULL;
 	dst->alerts_path = dst->names_path = dst->http_listen = dst->alert_log_path = NULL;
+	dst->http_tokens = dst->http_tls_cert = dst->http_tls_key = dst->http_cors_origin = NULL;
 	dst->nrule_paths = dst->nlist_paths = 0;
 	ok = dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
 	     dup_into(&dst->bpf, src->bpf) && dup_into(&dst->alerts_path, src->alerts_path) &&
 	     dup_into(&dst->names_path, src->names_path) && dup_into(&dst->http_listen, src->http_listen) &&
-	     dup_into(&dst->alert_log_path, src->alert_log_path);
+	     dup_into(&dst->alert_log_path, src->alert_log_path) &&
+	     dup_into(&dst->http_tokens, src->http_tokens) && dup_into(&dst->http_tls_cert, src->http_tls_cert) &&
+	     dup_into(&dst->http_tls_key, src->http_tls_key) &&
+	     dup_into(&dst->http_cors_origin, src->http_cors_origin);
 	for (size_t i = 0; i < CONFIG_MAX_PATHS; i++)
 		dst->rule_where[i] = dst->list_where[i] = NULL;
 	for (size_t i = 0; ok && i < src->nrule_paths; i++)
@@ -528,6 +547,16 @@ static const struct key alerts_keys[] = {
 static const struct key http_keys[] = {
 	{ "enabled", BOOL, F(http_enabled), 0, 0 },
 	{ "listen", LISTEN, F(http_listen), 0, 0 },
+	{ "tokens", PATH, F(http_tokens), 0, 0 },
+	{ "allow-insecure-remote", BOOL, F(http_insecure_remote), 0, 0 },
+	{ "tls-cert", PATH, F(http_tls_cert), 0, 0 },
+	{ "tls-key", PATH, F(http_tls_key), 0, 0 },
+	{ "cors-origin", STRING_OR_EMPTY, F(http_cors_origin), 0, 0 },
+	{ "max-connections", UINT, F(http_max_conns), 1, 1024 },
+	{ "max-per-ip", UINT, F(http_max_per_ip), 1, 1024 },
+	{ "timeout", DURATION, F(http_timeout), 1, 3600 },
+	{ "max-streams", UINT, F(http_max_streams), 0, 1024 },
+	{ "names-window", UINT, F(http_names_window), 0, 1u << 22 },
 	{ NULL, 0, 0, 0, 0 },
 };
 
@@ -628,8 +657,8 @@ static size_t key_index(struct loader *ld, const yaml_node_t *key, const char *c
 
 static int load_keys(struct loader *ld, const char *name, const struct key *keys, const yaml_node_t *map)
 {
-	const char *names[8];
-	bool seen[8] = { false };
+	const char *names[16];
+	bool seen[16] = { false };
 	char where[32];
 	size_t n = 0;
 
@@ -806,7 +835,8 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 		if (check_keys(c, sections[i].name, sections[i].keys, err) < 0)
 			return -1;
 	if (!c->interface || !c->bpf || !c->alerts_path || !c->names_path || !c->http_listen ||
-	    !c->alert_log_path) {
+	    !c->alert_log_path || !c->http_tokens || !c->http_tls_cert || !c->http_tls_key ||
+	    !c->http_cors_origin) {
 		fail(err, "out of memory");
 		return -1;
 	}
@@ -818,6 +848,18 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 		fail(err, "http listen '%.64s' must be ADDR:PORT or [IPv6]:PORT with a port from 1 to 65535",
 		     c->http_listen);
 		return -1;
+	}
+	if (!*c->http_tls_cert != !*c->http_tls_key) {
+		fail(err, "http tls-cert and tls-key go together: set both for HTTPS, or neither");
+		return -1;
+	}
+	/* the origin goes into a response header as it is */
+	for (const char *p = c->http_cors_origin; *p; p++) {
+		if (*p < 0x21 || *p > 0x7e) {
+			fail(err, "http cors-origin must be an origin (scheme://host[:port]) or *, "
+			     "without spaces or control characters");
+			return -1;
+		}
 	}
 	/* every pooled buffer may be in use at once */
 	pool = (uint64_t)c->stream_buffers * c->stream_depth;

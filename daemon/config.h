@@ -64,6 +64,16 @@ struct config {
 	bool http_enabled;
 	char *http_listen;          /* "ADDR:PORT" */
 	bool serve_after_replay;    /* --serve */
+	char *http_tokens;          /* bearer token file; "" none */
+	bool http_insecure_remote;  /* listen off loopback without tokens */
+	char *http_tls_cert;        /* PEM files: HTTPS when both are set */
+	char *http_tls_key;
+	char *http_cors_origin;     /* Access-Control-Allow-Origin; "" none */
+	uint32_t http_max_conns;    /* connections at once (one thread each) */
+	uint32_t http_max_per_ip;
+	uint32_t http_timeout;      /* idle seconds before a connection is closed */
+	uint32_t http_max_streams;  /* event-stream clients at once */
+	uint32_t http_names_window; /* recent name sightings kept for the API */
 };
 
 /* Fill every field with its built-in default. */

@@ -1,6 +1,7 @@
-/* http.h — the HTTP API (libmicrohttpd, its own thread): alerts with a
- * cursor, counters, health.  It reads what the capture side publishes and
- * never makes the capture side wait. */
+/* http.h — the HTTP API (libmicrohttpd, a thread per connection): alerts with
+ * a cursor, filters and long-poll, an event stream, counters, rules, recent
+ * names, Prometheus metrics, health.  It reads what the capture side
+ * publishes and never makes the capture side wait. */
 #ifndef C2W_HTTP_H
 #define C2W_HTTP_H
 
@@ -10,6 +11,8 @@
 
 #include "alert.h"
 #include "capture.h"
+#include "config.h"
+#include "recent.h"
 #include "rules.h"
 #include "stats.h"
 #include "worker.h"
@@ -24,19 +27,47 @@ struct http_view {
 	unsigned ncaps;
 	unsigned workers;
 	const struct ruleset *rules;
+	struct recent *recent;          /* recent name sightings; NULL: none kept */
 	const char *mode;               /* "live" or "replay" */
 	const char *input;              /* interface or file */
+	const char *version;
 	uint64_t started_ns;            /* wall clock at start */
+	uint64_t rules_loaded_ns;       /* wall clock when the rules were loaded */
 	atomic_bool input_done;         /* replay finished (--serve) */
+};
+
+/* What the server itself counts, for /metrics. */
+struct http_counters {
+	_Atomic uint64_t requests;
+	_Atomic uint64_t by_class[6];   /* responses by status class: [2] 2xx .. [5] 5xx */
+	_Atomic uint64_t unauthorized;  /* 401s */
+	_Atomic uint64_t streams;       /* event-stream clients now */
+	_Atomic uint64_t streams_refused;
+	_Atomic uint64_t gzip;          /* responses compressed */
 };
 
 struct http_server;
 
-struct http_server *http_start(const char *listen, struct http_view *view,
+/* Listen on c->http_listen with c's access settings.  Refuses (NULL, err
+ * set) a non-loopback address without a token file unless
+ * http.allow-insecure-remote is set. */
+struct http_server *http_start(const struct config *c, struct http_view *view,
 			       char err[HTTP_ERR_MAX]);
+/* Ends long-polls and event streams, then the server. */
 void http_stop(struct http_server *h);
 
 /* Split "ADDR:PORT" / "[ADDR]:PORT" into host and port; -1 if malformed. */
 int http_split_listen(const char *listen, char *host, size_t hostcap, char *port, size_t portcap);
+
+/* A bounded text buffer (for /metrics). */
+struct tbuf {
+	char *p;
+	size_t len, cap;
+	bool overflow;
+};
+void tb_printf(struct tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The Prometheus text exposition (format 0.0.4) of everything counted. */
+void metrics_format(const struct http_view *v, const struct http_counters *hc, struct tbuf *t);
 
 #endif

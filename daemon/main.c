@@ -302,6 +302,8 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	struct timespec loaded;
+	clock_gettime(CLOCK_REALTIME, &loaded);
 	if (check_only) {
 		print_rules(rs);
 		rules_free(rs);
@@ -341,13 +343,17 @@ int main(int argc, char **argv)
 	struct capture **caps = calloc(ncaps, sizeof *caps);
 	const struct stats **stats = calloc(nw + 1, sizeof *stats);   /* and the reader's */
 	pthread_t *threads = calloc(nw, sizeof *threads);
+	/* recent names for the API: fixed at start, one ring per worker */
+	if (cfg.http_enabled && cfg.http_names_window)
+		sink.recent = recent_new(nw, cfg.http_names_window);
 	struct dispatch *dispatch = NULL;
 	struct http_server *http = NULL;
 	struct http_view view = { 0 };
 	struct alert_log *alert_log = NULL;
 	unsigned nready = 0, nthreads = 0;
 	char cerr[CAPTURE_ERR_MAX];
-	if (!workers || !caps || !stats || !threads || !sink.store) {
+	if (!workers || !caps || !stats || !threads || !sink.store ||
+	    (cfg.http_enabled && cfg.http_names_window && !sink.recent)) {
 		log_error("out of memory");
 		status = 1;
 		goto out;
@@ -405,6 +411,9 @@ int main(int argc, char **argv)
 	view.ncaps = ncaps;
 	view.workers = nw;
 	view.rules = rs;
+	view.recent = sink.recent;
+	view.version = C2WATCH_VERSION;
+	view.rules_loaded_ns = (uint64_t)loaded.tv_sec * 1000000000ull + (uint64_t)loaded.tv_nsec;
 	view.mode = cfg.read_file ? "replay" : "live";
 	view.input = cfg.read_file ? cfg.read_file : cfg.interface;
 	view.started_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
@@ -419,7 +428,7 @@ int main(int argc, char **argv)
 	if (cfg.http_enabled) {
 		char herr[HTTP_ERR_MAX];
 		pthread_sigmask(SIG_BLOCK, &block, &old);
-		http = http_start(cfg.http_listen, &view, herr);
+		http = http_start(&cfg, &view, herr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!http) {
 			log_error("http: %s", herr);
@@ -520,6 +529,7 @@ out:
 	fflush(stdout);
 	alert_log_stop(alert_log);
 	alert_store_free(sink.store);
+	recent_free(sink.recent);
 	rules_free(rs);
 	config_free(&cfg);
 	return status;

@@ -40,6 +40,7 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	memset(&w->stats, 0, sizeof w->stats);
 	w->rules = rs;
 	w->sink = sink;
+	w->recent = sink->recent && index < sink->recent->nrings ? &sink->recent->rings[index] : NULL;
 	w->names_len = 0;
 	w->now_ns = 0;
 	w->mdns_on = c->dns_mdns;
@@ -145,6 +146,11 @@ static void sighted(struct worker *w, struct sighting *s)
 	/* A target in the answers is in its question's line already. */
 	if (w->sink->names_on && s->via == VIA_QUESTION)
 		gather_name(w, eve_format_name(s, w->line, sizeof w->line));
+	if (w->recent && s->via == VIA_QUESTION) {
+		const struct packet *p = s->pkt;
+		recent_put(w->recent, p->ts_ns, s->flow ? s->flow->id : 0, s->kind, p->family, (unsigned)s->dir,
+			   p->src, p->dst, p->sport, p->dport, s->name, s->len);
+	}
 
 	struct match_hit hits[WORKER_LOOKUP_HITS];
 	size_t n = matcher_lookup_memo(w->rules->matcher, w->memo, s->name, s->len,

@@ -16,6 +16,7 @@
 #include "dns.h"
 #include "flow.h"
 #include "frag.h"
+#include "recent.h"
 #include "rules.h"
 #include "stats.h"
 #include "stream.h"
@@ -44,6 +45,7 @@ struct sink {
 	FILE *names;                  /* NULL: none; read under the lock */
 	bool alerts_on, names_on;     /* set before any worker starts, then constant */
 	struct alert_store *store;
+	struct recent *recent;        /* names seen lately, for the API; NULL: none */
 };
 
 struct worker {
@@ -55,6 +57,7 @@ struct worker {
 	struct quic_ctx *quic;        /* QUIC Initial decryption: contexts and buffer */
 	const struct ruleset *rules;
 	struct sink *sink;
+	struct recent_ring *recent;   /* this worker's ring of sink->recent, or NULL */
 	uint64_t now_ns;              /* time of the newest packet */
 
 	/* the packet being inspected, for the parser callbacks */

@@ -946,7 +946,7 @@ static enum MHD_Result get_health(struct http_server *h, struct MHD_Connection *
 	struct http_view *v = h->view;
 	struct alert_store_health ah;
 	alert_store_health(v->store, &ah);
-	char buf[512];
+	char buf[2048];                 /* the alert store's block takes ~700 bytes */
 	struct jbuf j;
 	jb_init(&j, buf, sizeof buf);
 	jb_obj_open(&j);

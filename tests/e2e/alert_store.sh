@@ -191,7 +191,7 @@ check "disk full: the daemon serves every alert, healthz shows write errors and 
 import json, sys
 h, a = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 s = h["alert_store"]
-ok = (h["status"] == "ok" and s["stored"] == 400 and s["write_errors"] > 0 and not s["log_ok"] and
+ok = (h["status"] == "unhealthy" and "No space" in h["reason"] and s["stored"] == 400 and s["write_errors"] > 0 and not s["log_ok"] and
       "No space" in s["last_error"] and 0 < s["written"] < 400 and
       [e["alert_id"] for e in a["alerts"]] == list(range(391, 401)))
 if not ok:

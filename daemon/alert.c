@@ -42,6 +42,7 @@ struct alert_store {
 	uint64_t first_id;   /* oldest alert still held; > last_id when none */
 	uint64_t last_id;    /* ids 1..last_id have been assigned */
 	pthread_cond_t added;    /* signalled on every alert stored */
+	uint64_t kicks;          /* alert_store_kick() calls: wake waiters without an alert */
 	uint64_t stored;
 
 	/* dedup: a set-associative table, DD_WAYS entries a set */
@@ -476,7 +477,8 @@ uint64_t alert_store_wait(struct alert_store *s, uint64_t since, unsigned timeou
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&s->lock);
-	while (s->last_id <= since &&
+	uint64_t kicks = s->kicks;
+	while (s->last_id <= since && s->kicks == kicks &&
 	       pthread_cond_timedwait(&s->added, &s->lock, &until) == 0)
 		;
 	uint64_t id = s->last_id;
@@ -487,6 +489,7 @@ uint64_t alert_store_wait(struct alert_store *s, uint64_t since, unsigned timeou
 void alert_store_kick(struct alert_store *s)
 {
 	pthread_mutex_lock(&s->lock);
+	s->kicks++;                     /* a waiter wakes for this, not only for an alert */
 	pthread_cond_broadcast(&s->added);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -54,6 +54,8 @@ struct alert_store {
 	uint64_t newest_ns;  /* the newest packet time of an alert: dedup's clock */
 	uint64_t deduplicated, summaries, evicted;
 	char *summary;       /* DD_SUMMARY_MAX bytes to format a summary in */
+	alert_line_fn summary_fn;    /* also hands each summary on (the --alerts stream) */
+	void *summary_ctx;
 
 	alert_health_fn health_fn;
 	void *health_ctx;
@@ -226,12 +228,23 @@ static bool dd_close(struct alert_store *s, struct dd_entry *e)
 		uint64_t id = ++s->last_id;
 		struct alert_meta m = e->meta;
 		m.ts_ns = e->last_ns;
-		put(s, id, &m, s->summary, format_summary(e, id, s->summary, DD_SUMMARY_MAX));
+		size_t len = format_summary(e, id, s->summary, DD_SUMMARY_MAX);
+		put(s, id, &m, s->summary, len);
+		if (s->summary_fn && len)
+			s->summary_fn(s->summary_ctx, s->summary, len);
 		s->stored++;
 		s->summaries++;
 	}
 	e->hash = 0;
 	return summary;
+}
+
+void alert_store_set_summary_fn(struct alert_store *s, alert_line_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&s->lock);
+	s->summary_fn = fn;
+	s->summary_ctx = ctx;
+	pthread_mutex_unlock(&s->lock);
 }
 
 int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t table_size)

@@ -146,6 +146,12 @@ void alert_store_set_health_fn(struct alert_store *s, alert_health_fn fn, void *
  * if there were repeats.  0: off (the default of a new store). */
 int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t table_size);
 
+/* Hand every dedup summary's text (a JSON line) to fn as it is stored, under
+ * the store's lock (fn may take locks the store never waits on from under
+ * them: the output sink's).  For the --alerts stream, which workers write. */
+typedef void (*alert_line_fn)(void *ctx, const char *line, size_t len);
+void alert_store_set_summary_fn(struct alert_store *s, alert_line_fn fn, void *ctx);
+
 /* Close the dedup windows that ended by now_ns (0: the newest packet time
  * seen), examining at most a bounded part of the table; all: every window,
  * at once (shutdown).  Returns the summaries stored. */

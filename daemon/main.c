@@ -160,6 +160,18 @@ static void *live_worker(void *arg)
 
 enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG };
 
+/* A dedup summary, stored by the alert store (not by a worker), goes to the
+ * --alerts stream too, under the sink's lock like a worker's lines.  A
+ * failed write here shows in the next worker write's output_errors. */
+static void summary_to_sink(void *ctx, const char *line, size_t len)
+{
+	struct sink *sk = ctx;
+	pthread_mutex_lock(&sk->lock);
+	if (sk->alerts && fwrite(line, 1, len, sk->alerts) == len)
+		fflush(sk->alerts);
+	pthread_mutex_unlock(&sk->lock);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -365,6 +377,8 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	if (sink.alerts_on)
+		alert_store_set_summary_fn(sink.store, summary_to_sink, &sink);
 	struct alert_log_config lc = {
 		.path = cfg.alert_log_path, .fsync = (enum alert_fsync)cfg.alert_log_fsync,
 		.fsync_interval_s = cfg.alert_log_fsync_interval, .rotate_size = cfg.alert_log_rotate_size,

@@ -168,6 +168,15 @@ if not ok:
     print(a[1:], s)
 sys.exit(0 if ok else 1)
 PY
+# The --alerts stream carries what the API serves: the first alert and the
+# summary, in id order.
+"$BIN" -q -c "$OUT/dedup.yaml" -r "$OUT/many.pcap" --no-http --alerts "$OUT/dedup-stream.json" 2>"$OUT/dedup-stream.err"
+check "dedup: the --alerts stream holds the first alert and the summary (count 400)" \
+	python3 - "$OUT/dedup-stream.json" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if [e["alert_id"] for e in a] == [1, 2] and a[1]["count"] == 400 else 1)
+PY
 
 # ---- disk full: a 64 KiB tmpfs ----
 if [ "$(id -u)" -ne 0 ]; then

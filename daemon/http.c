@@ -815,22 +815,6 @@ static bool put_wifi_encrypted(struct jbuf *j, const struct http_view *v)
 	return true;
 }
 
-static void put_store_health(struct jbuf *j, const struct alert_store_health *ah)
-{
-	jb_key(j, "alert_store");
-	jb_obj_open(j);
-	jb_ku64(j, "stored", ah->stored);
-	jb_ku64(j, "written", ah->written);
-	jb_ku64(j, "write_errors", ah->write_errors);
-	jb_ku64(j, "rotations", ah->rotations);
-	jb_ku64(j, "deduplicated", ah->deduplicated);
-	jb_ku64(j, "loaded", ah->loaded);
-	jb_ku64(j, "torn", ah->torn);
-	jb_kbool(j, "log_ok", ah->log_ok);
-	jb_kstr(j, "last_error", ah->last_error);
-	jb_obj_close(j);
-}
-
 static enum MHD_Result get_stats(struct http_server *h, struct MHD_Connection *c)
 {
 	struct http_view *v = h->view;
@@ -877,9 +861,7 @@ static enum MHD_Result get_stats(struct http_server *h, struct MHD_Connection *c
 		free(buf);
 		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
 	}
-	struct alert_store_health ah;
-	alert_store_health(v->store, &ah);
-	put_store_health(&j, &ah);
+	alert_store_health_json(v->store, &j);
 	jb_key(&j, "http");
 	jb_obj_open(&j);
 	jb_ku64(&j, "requests", atomic_load(&h->ctr.requests));
@@ -888,7 +870,6 @@ static enum MHD_Result get_stats(struct http_server *h, struct MHD_Connection *c
 	jb_ku64(&j, "streams_refused", atomic_load(&h->ctr.streams_refused));
 	jb_obj_close(&j);
 	jb_ku64(&j, "last_alert_id", alert_store_last_id(v->store));
-	alert_store_health_json(v->store, &j);
 	jb_obj_close(&j);
 	return send_json(h, c, MHD_HTTP_OK, &j, buf);
 }

@@ -86,6 +86,17 @@ hdr Allow >/dev/null
 	ok "405 says Allow: GET, HEAD, OPTIONS, with a JSON error" || bad "405 Allow: $(hdr Allow) $BODY"
 req GET /nope
 [ "$(jq_py "$BODY" 'd["error"]["status"]')" = 404 ] && ok "404 is a JSON error" || bad "404 body: $BODY"
+# No key twice in one object: JSON parsers keep one of them silently.
+req GET /api/v1/stats
+python3 - "$BODY" <<'PY' && ok "GET /api/v1/stats: no key twice in an object" || bad "GET /api/v1/stats: a key twice"
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        sys.exit(1)
+    return dict(pairs)
+json.loads(sys.argv[1], object_pairs_hook=once)
+PY
 code=$(curl -s -I -o "$OUT/http.body" -w '%{http_code}' "$URL/api/v1/stats")
 [ "$code" = 200 ] && grep -qi '^content-type: application/json' "$OUT/http.body" && ! grep -q '{' "$OUT/http.body" && ok "HEAD /api/v1/stats -> 200 without a body" || bad "HEAD: $code"
 req OPTIONS /api/v1/alerts

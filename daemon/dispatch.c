@@ -56,7 +56,6 @@ struct ring {
 
 struct dispatch {
 	unsigned n;
-	int dlt;                      /* the capture's first link type */
 	uint64_t seed[2];
 	atomic_bool done;
 	struct stats scratch;         /* the reader's own decode counts: not reported */
@@ -125,8 +124,8 @@ static void *consume(void *arg)
 	return NULL;
 }
 
-struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
-				const struct config *c, char err[DISPATCH_ERR_MAX])
+struct dispatch *dispatch_start(struct worker *workers, unsigned n, const struct config *c,
+				char err[DISPATCH_ERR_MAX])
 {
 	struct dispatch *d = calloc(1, sizeof *d);
 	struct frag_config gc = { c->frag_max, c->frag_bytes, c->frag_timeout };
@@ -139,7 +138,6 @@ struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
 		return NULL;
 	}
 	d->n = n;
-	d->dlt = dlt;
 	for (unsigned i = 0; i < n; i++)
 		worker_reassembly_upstream(&workers[i]);
 	khash_seed(d->seed, d);

@@ -15,12 +15,11 @@
 
 struct dispatch;
 
-/* Start one thread per worker; dlt is the capture's (first) link type, each
- * frame carries its own.  IP fragments are reassembled by the reading thread
- * (a table sized as c's frag section says), which turns the workers' tables
- * off. */
-struct dispatch *dispatch_start(struct worker *workers, unsigned n, int dlt,
-				const struct config *c, char err[DISPATCH_ERR_MAX]);
+/* Start one thread per worker (each frame carries its own link type).  IP
+ * fragments are reassembled by the reading thread (a table sized as c's frag
+ * section says), which turns the workers' tables off. */
+struct dispatch *dispatch_start(struct worker *workers, unsigned n, const struct config *c,
+				char err[DISPATCH_ERR_MAX]);
 
 /* Hand one frame of link type dlt to its worker (copies it into that
  * worker's ring). */

@@ -459,7 +459,7 @@ int main(int argc, char **argv)
 	if (cfg.read_file && nw > 1) {
 		char derr[DISPATCH_ERR_MAX];
 		pthread_sigmask(SIG_BLOCK, &block, &old);
-		dispatch = dispatch_start(workers, nw, dlt, &cfg, derr);
+		dispatch = dispatch_start(workers, nw, &cfg, derr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!dispatch) {
 			log_error("%s", derr);

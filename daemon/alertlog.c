@@ -14,6 +14,7 @@
 
 #include <zlib.h>
 
+#include "affinity.h"
 #include "alertlog.h"
 #include "log.h"
 
@@ -689,6 +690,8 @@ static void *writer(void *arg)
 {
 	struct alert_log *l = arg;
 	uint64_t tick_ns = 0;
+
+	thread_name("c2w-alertlog", -1);
 	while (!atomic_load(&l->stopping)) {
 		alert_store_wait(l->store, l->written_id, WAKE_MS);
 		uint64_t mono = clock_ns(CLOCK_MONOTONIC);

@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include "affinity.h"
 #include "config.h"
 
 #define KiB	(UINT64_C(1) << 10)
@@ -110,6 +111,8 @@ void config_defaults(struct config *c)
 	c->http_timeout = 10;
 	c->http_max_streams = 16;
 	c->http_names_window = 16384;
+	c->worker_cpus = strdup("");
+	c->management_cpus = strdup("");
 }
 
 void config_free(struct config *c)
@@ -135,6 +138,9 @@ void config_free(struct config *c)
 	free(c->http_tls_cert);
 	free(c->http_tls_key);
 	free(c->http_cors_origin);
+	free(c->worker_cpus);
+	free(c->management_cpus);
+	c->worker_cpus = c->management_cpus = NULL;
 	c->interface = c->read_file = c->bpf = c->alerts_path = c->names_path = c->http_listen = NULL;
 	c->alert_log_path = NULL;
 	c->http_tokens = c->http_tls_cert = c->http_tls_key = c->http_cors_origin = NULL;
@@ -157,8 +163,10 @@ static int config_copy(struct config *dst, const struct config *src)
 	dst->interface = dst->read_file = dst->bpf = NULL;
 	dst->alerts_path = dst->names_path = dst->http_listen = dst->alert_log_path = NULL;
 	dst->http_tokens = dst->http_tls_cert = dst->http_tls_key = dst->http_cors_origin = NULL;
+	dst->worker_cpus = dst->management_cpus = NULL;
 	dst->nrule_paths = dst->nlist_paths = 0;
-	ok = dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
+	ok = dup_into(&dst->worker_cpus, src->worker_cpus) &&
+	     dup_into(&dst->management_cpus, src->management_cpus) && dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
 	     dup_into(&dst->bpf, src->bpf) && dup_into(&dst->alerts_path, src->alerts_path) &&
 	     dup_into(&dst->names_path, src->names_path) && dup_into(&dst->http_listen, src->http_listen) &&
 	     dup_into(&dst->alert_log_path, src->alert_log_path) &&
@@ -467,9 +475,67 @@ static int get_paths(struct loader *ld, const yaml_node_t *v, const char *key, c
 	return 0;
 }
 
+/* One item of a CPU list, checked where it is written and appended to text. */
+static int cpus_item(struct loader *ld, const yaml_node_t *item, const char *key, struct cpus *set,
+		     char *text, size_t size)
+{
+	char err[256];
+	size_t len = strlen(text);
+
+	if (!is_text(item)) {
+		fail_at(ld, item->start_mark, "'%s' must be a CPU list such as \"0-3,8\", a CPU number, "
+			"or a list of them", key);
+		return -1;
+	}
+	const char *s = is_null(item) ? "" : sval(item);
+	if (cpus_parse(s, set, err, sizeof err) < 0) {
+		fail_at(ld, item->start_mark, "'%s': %s", key, err);
+		return -1;
+	}
+	if (*s && len + strlen(s) + 2 > size) {
+		fail_at(ld, item->start_mark, "'%s' is too long", key);
+		return -1;
+	}
+	if (*s)
+		snprintf(text + len, size - len, "%s%s", len ? "," : "", s);
+	return 0;
+}
+
+/* A CPU list: "0-3,8", a number, or a YAML list of either; kept as one
+ * cpulist ("" for none). */
+static int get_cpus(struct loader *ld, const yaml_node_t *v, const char *key, char **out)
+{
+	char text[1024] = "", err[256];
+	struct cpus *set = malloc(sizeof *set);
+	int rc = -1;
+
+	if (!set)
+		return -1;
+	if (v->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+			if (cpus_item(ld, yaml_document_get_node(ld->doc, *it), key, set, text, sizeof text) < 0)
+				goto out;
+	} else if (cpus_item(ld, v, key, set, text, sizeof text) < 0) {
+		goto out;
+	}
+	if (cpus_parse(text, set, err, sizeof err) < 0) {       /* repeats across items */
+		fail_at(ld, v->start_mark, "'%s': %s", key, err);
+		goto out;
+	}
+	char *copy = strdup(text);
+	if (copy) {
+		free(*out);
+		*out = copy;
+		rc = 0;
+	}
+out:
+	free(set);
+	return rc;
+}
+
 /* ---- the schema ---- */
 
-enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN, FSYNC, SUBSECTION };
+enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN, FSYNC, CPUS, SUBSECTION };
 
 /* A key inside a section: its type, its field in struct config and, for
  * numbers, the range (config_check uses it again). */
@@ -560,6 +626,12 @@ static const struct key http_keys[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
+static const struct key affinity_keys[] = {
+	{ "workers", CPUS, F(worker_cpus), 0, 0 },
+	{ "management", CPUS, F(management_cpus), 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
 /* Sections are mappings of keys, except rules and lists: lists of paths. */
 static const struct section {
 	const char *name;
@@ -576,6 +648,7 @@ static const struct section {
 	{ "alerts", alerts_keys, 0, 0, 0 },
 	{ "http", http_keys, 0, 0, 0 },
 	{ "dns", dns_keys, 0, 0, 0 },
+	{ "cpu-affinity", affinity_keys, 0, 0, 0 },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -621,6 +694,8 @@ static int set_key(struct loader *ld, const struct key *k, const yaml_node_t *v)
 		return get_listen(ld, v, k->name, field);
 	case FSYNC:
 		return get_fsync(ld, v, k->name, field);
+	case CPUS:
+		return get_cpus(ld, v, k->name, field);
 	case SUBSECTION:
 		return load_keys(ld, k->name, subsections[k->min], v);
 	}
@@ -836,7 +911,7 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 			return -1;
 	if (!c->interface || !c->bpf || !c->alerts_path || !c->names_path || !c->http_listen ||
 	    !c->alert_log_path || !c->http_tokens || !c->http_tls_cert || !c->http_tls_key ||
-	    !c->http_cors_origin) {
+	    !c->http_cors_origin || !c->worker_cpus || !c->management_cpus) {
 		fail(err, "out of memory");
 		return -1;
 	}

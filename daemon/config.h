@@ -74,6 +74,10 @@ struct config {
 	uint32_t http_timeout;      /* idle seconds before a connection is closed */
 	uint32_t http_max_streams;  /* event-stream clients at once */
 	uint32_t http_names_window; /* recent name sightings kept for the API */
+
+	/* cpu-affinity: Linux cpulists ("0-3,8"), "" for anywhere */
+	char *worker_cpus;          /* worker i on the i-th CPU listed, wrapping */
+	char *management_cpus;      /* every other thread: HTTP, alert log, loading */
 };
 
 /* Fill every field with its built-in default. */

@@ -11,6 +11,7 @@
 
 #include <pcap/pcap.h>
 
+#include "affinity.h"
 #include "decode.h"
 #include "dispatch.h"
 #include "flow.h"
@@ -50,6 +51,8 @@ struct ring {
 	_Alignas(64) uint8_t *buf;
 	struct worker *w;
 	struct dispatch *d;
+	const struct cpus *cpus;
+	unsigned index;
 	pthread_t thread;
 	bool started;
 };
@@ -82,6 +85,9 @@ static void *consume(void *arg)
 	struct ring *r = arg;
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	unsigned idle = 0;
+
+	thread_name("c2w-worker", (int)r->index);
+	cpus_pin_one(r->cpus, r->index);        /* best effort: the CPUs were checked at start */
 
 	for (;;) {
 		uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
@@ -125,7 +131,7 @@ static void *consume(void *arg)
 }
 
 struct dispatch *dispatch_start(struct worker *workers, unsigned n, const struct config *c,
-				char err[DISPATCH_ERR_MAX])
+				const struct cpus *cpus, char err[DISPATCH_ERR_MAX])
 {
 	struct dispatch *d = calloc(1, sizeof *d);
 	struct frag_config gc = { c->frag_max, c->frag_bytes, c->frag_timeout };
@@ -145,6 +151,8 @@ struct dispatch *dispatch_start(struct worker *workers, unsigned n, const struct
 		struct ring *r = &d->rings[i];
 		r->w = &workers[i];
 		r->d = d;
+		r->cpus = cpus;
+		r->index = i;
 		r->buf = malloc(RING_SIZE);
 		if (!r->buf || pthread_create(&r->thread, NULL, consume, r) != 0) {
 			snprintf(err, DISPATCH_ERR_MAX, "cannot start worker %u", i);

@@ -13,13 +13,15 @@
 
 #define DISPATCH_ERR_MAX 256
 
+struct cpus;
 struct dispatch;
 
-/* Start one thread per worker (each frame carries its own link type).  IP
- * fragments are reassembled by the reading thread (a table sized as c's frag
- * section says), which turns the workers' tables off. */
+/* Start one thread per worker (each frame carries its own link type),
+ * worker i on the i-th CPU of cpus (none: anywhere).  IP fragments are
+ * reassembled by the reading thread (a table sized as c's frag section
+ * says), which turns the workers' tables off. */
 struct dispatch *dispatch_start(struct worker *workers, unsigned n, const struct config *c,
-				char err[DISPATCH_ERR_MAX]);
+				const struct cpus *cpus, char err[DISPATCH_ERR_MAX]);
 
 /* Hand one frame of link type dlt to its worker (copies it into that
  * worker's ring). */

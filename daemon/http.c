@@ -28,6 +28,7 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
+#include "affinity.h"
 #include "eve.h"
 #include "http.h"
 #include "json.h"
@@ -1256,13 +1257,14 @@ static enum access check_token(struct http_server *h, struct MHD_Connection *c, 
 /* Connection threads yield the CPU to the capture: on Linux, nice applies
  * per thread, and at 19 a busy API gets a small share of a core the worker
  * also wants (measured: bench/http-load), while an idle core still serves
- * it at full speed. */
+ * it at full speed.  (cpu-affinity keeps them off the workers' cores.) */
 static void lower_priority(void)
 {
 	static _Thread_local bool lowered;
 	if (lowered)
 		return;
 	lowered = true;
+	thread_name("c2w-http", -1);
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 19) != 0)
 		return;                 /* not fatal: the API just competes evenly */
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "alertlog.h"
 #include "capture.h"
 #include "config.h"
@@ -147,10 +148,18 @@ struct live_arg {
 };
 static struct live_arg live_args[65];
 
+/* cpu-affinity: where workers run, and every other thread */
+static struct cpus worker_cpus, management_cpus;
+
 static void *live_worker(void *arg)
 {
 	struct live_arg *a = arg;
 	char err[CAPTURE_ERR_MAX];
+	unsigned i = (unsigned)(a - live_args);
+
+	thread_name("c2w-worker", (int)i);
+	if (cpus_pin_one(&worker_cpus, i) < 0)
+		log_warn("worker %u: cannot set its CPU affinity", i);
 	if (capture_run(a->cap, &a->target, &stop, false, NULL, NULL, err) < 0) {
 		log_error("%s", err);
 		stop = 1;
@@ -301,6 +310,20 @@ int main(int argc, char **argv)
 		cfg.http_enabled = false;          /* replay: the API only when asked for */
 	if (config_check(&cfg, err) < 0) {
 		log_error("%s", err);
+		config_free(&cfg);
+		return 2;
+	}
+	/* Checked where the file names them; the CPUs may have gone since. */
+	if (cpus_parse(cfg.worker_cpus, &worker_cpus, err, sizeof err) < 0 ||
+	    cpus_parse(cfg.management_cpus, &management_cpus, err, sizeof err) < 0) {
+		log_error("cpu-affinity: %s", err);
+		config_free(&cfg);
+		return 2;
+	}
+	/* Threads started from here on (list loading, alert log, HTTP, and
+	 * workers until they pin themselves) inherit the management CPUs. */
+	if (cpus_pin_all(&management_cpus) < 0) {
+		log_error("cpu-affinity: cannot run on CPUs %s", cfg.management_cpus);
 		config_free(&cfg);
 		return 2;
 	}
@@ -459,7 +482,7 @@ int main(int argc, char **argv)
 	if (cfg.read_file && nw > 1) {
 		char derr[DISPATCH_ERR_MAX];
 		pthread_sigmask(SIG_BLOCK, &block, &old);
-		dispatch = dispatch_start(workers, nw, &cfg, derr);
+		dispatch = dispatch_start(workers, nw, &cfg, &worker_cpus, derr);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!dispatch) {
 			log_error("%s", derr);
@@ -482,6 +505,12 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
+	/* This thread reads the input: with one worker it is the worker. */
+	if ((dispatch ? cpus_pin_all(&worker_cpus) : cpus_pin_one(&worker_cpus, 0)) < 0)
+		log_warn("cannot set the capture thread's CPU affinity");
+	if (worker_cpus.n || management_cpus.n)
+		log_info("cpu-affinity: workers on CPUs %s, other threads on %s",
+			 worker_cpus.n ? cfg.worker_cpus : "any", management_cpus.n ? cfg.management_cpus : "any");
 	struct timespec run0, run1;
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (!stop && capture_run(caps[0], &target, &stop, progress, housekeeping, &outs, cerr) < 0) {

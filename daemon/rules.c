@@ -16,6 +16,7 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "affinity.h"
 #include "name.h"
 #include "rules.h"
 
@@ -315,6 +316,7 @@ static int list_read(struct loader *ld, gzFile gz, const char *path, const char 
 static void *pipe_reader(void *arg)
 {
 	struct load_pipe *lp = arg;
+	thread_name("c2w-loader", -1);
 	int rc = list_read(lp->ld, lp->gz, lp->path, lp->shown_as, lp->rule);
 	pipe_publish(lp);
 	pthread_mutex_lock(&lp->lock);

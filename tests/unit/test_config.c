@@ -1,11 +1,13 @@
 /* test_config.c — defaults, a full config file, relative paths, every kind of
  * error with its "file:line:col", and the cross-field checks.  Run from the
  * repository root: fixtures are in tests/data/config/. */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "check.h"
 #include "config.h"
 
@@ -138,7 +140,7 @@ static void test_errors(void)
 {
 	expect_err(D "err_top.yaml", D "err_top.yaml:1:1: expected a mapping at top level");
 	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
-		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns)");
+		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns, cpu-affinity)");
 	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
 		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter, workers)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
@@ -324,6 +326,90 @@ static void test_alert_store(void)
 	expect_err(D "err_log_map.yaml", D "err_log_map.yaml:2:8: 'log' must be a mapping");
 }
 
+/* cpu-affinity: cpulists checked against the CPUs this process may use,
+ * which the test reads first (a container may not have CPU 0). */
+static void test_affinity(void)
+{
+	char err[CONFIG_ERR_MAX], path[] = "/tmp/c2w-test-affinity-XXXXXX";
+	struct cpus set;
+	cpu_set_t allowed;
+	int first = -1, count;
+
+	CHECK_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+	count = CPU_COUNT(&allowed);
+	for (int i = 0; i < CPU_SETSIZE && first < 0; i++)
+		if (CPU_ISSET(i, &allowed))
+			first = i;
+	CHECK(first >= 0);
+
+	char text[64];
+	snprintf(text, sizeof text, " %d ", first);
+	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), 0);
+	CHECK_EQ(set.n, 1);
+	CHECK_EQ(set.cpu[0], first);
+	CHECK_EQ(cpus_parse("", &set, err, sizeof err), 0);
+	CHECK_EQ(set.n, 0);
+	CHECK_EQ(cpus_pin_one(&set, 3), 0);       /* an empty set pins nothing */
+	CHECK_EQ(cpus_parse("1023", &set, err, sizeof err), -1);
+	CHECK(strstr(err, "CPU 1023 is not one this process may run on") != NULL);
+	CHECK_EQ(cpus_parse("5000", &set, err, sizeof err), -1);
+	CHECK_EQ(cpus_parse("3-1", &set, err, sizeof err), -1);
+	CHECK_STR(err, "'3-1' is not a CPU list item: expected N or N-M, separated by commas (e.g. \"0-3,8\")");
+	CHECK_EQ(cpus_parse("0,", &set, err, sizeof err), -1);
+	CHECK_EQ(cpus_parse("-1", &set, err, sizeof err), -1);
+	CHECK_EQ(cpus_parse("0;1", &set, err, sizeof err), -1);
+	CHECK_EQ(cpus_parse("99999999999999999999", &set, err, sizeof err), -1);
+	snprintf(text, sizeof text, "%d,%d", first, first);
+	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), -1);
+	CHECK(strstr(err, "is listed twice") != NULL);
+
+	/* The calling thread really moves, and back. */
+	snprintf(text, sizeof text, "%d", first);
+	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), 0);
+	CHECK_EQ(cpus_pin_one(&set, 7), 0);
+	cpu_set_t now;
+	CHECK_EQ(sched_getaffinity(0, sizeof now, &now), 0);
+	CHECK_EQ(CPU_COUNT(&now), 1);
+	CHECK(CPU_ISSET(first, &now));
+	CHECK_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+
+	/* In a file: a number, a list of items, and where an item is wrong. */
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "cpu-affinity:\n  workers: %d\n  management: [\"%d\"]\n", first, first);
+	fclose(f);
+	struct config c;
+	config_defaults(&c);
+	CHECK_STR(c.worker_cpus, "");
+	CHECK_EQ(config_load(&c, path, err), 0);
+	snprintf(text, sizeof text, "%d", first);
+	CHECK_STR(c.worker_cpus, text);
+	CHECK_STR(c.management_cpus, text);
+	config_free(&c);
+
+	f = fopen(path, "w");
+	fprintf(f, "cpu-affinity:\n  workers: [%d, 1023]\n", first);
+	fclose(f);
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, path, err), -1);
+	char want[256];
+	snprintf(want, sizeof want, "%s:2:%d: 'workers': CPU 1023 is not one this process may run on "
+		 "(allowed: %d CPUs)", path, first >= 10 ? 17 : 16, count);
+	CHECK_STR(err, want);
+	CHECK_STR(c.worker_cpus, "");           /* a failed load changes nothing */
+	config_free(&c);
+
+	f = fopen(path, "w");
+	fprintf(f, "cpu-affinity:\n  management: {a: 1}\n");
+	fclose(f);
+	config_defaults(&c);
+	CHECK_EQ(config_load(&c, path, err), -1);
+	CHECK(strstr(err, ":2:15: 'management' must be a CPU list") != NULL);
+	config_free(&c);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -333,5 +419,6 @@ int main(void)
 	test_check();
 	test_dns();
 	test_alert_store();
+	test_affinity();
 	return check_report("config");
 }

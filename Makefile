@@ -116,4 +116,9 @@ bench:
 
 FORCE:
 
-.PHONY: all run unit test install clean bench FORCE
+# valgrind memcheck over a replay of the whole corpus (tests/valgrind); run
+# after `make test`, whose generated captures it replays too.
+valgrind: $(BUILD)/c2watchd
+	tests/valgrind $(CURDIR)/$(BUILD)/c2watchd
+
+.PHONY: all run unit test install clean bench valgrind FORCE

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
-#include <zlib.h>
 
 #include "capture.h"
+#include "gzstream.h"
 #include "log.h"
 #include "pcapfile.h"
 #include "pcapng.h"
@@ -27,13 +27,14 @@
 #define FILTER_LINKTYPES 32      /* link types a pcapng replay keeps a filter program for */
 #define INTERFACES_LOGGED 16     /* pcapng interfaces not decoded named in a warning */
 
-/* A compressed file or standard input, read through zlib (which passes
- * uncompressed input through).  Its first bytes, read to tell pcapng from
- * what libpcap reads, are handed back before the rest. */
+/* A compressed file, a pipe or standard input (gzstream.c: gunzipped when
+ * gzip, handed on as it arrives).  Its first bytes, read to tell pcapng
+ * from what libpcap reads, are handed back before the rest. */
 struct stream_src {
-	gzFile gz;
+	struct gzstream *gz;
 	uint8_t head[4];
 	size_t nhead, at;
+	const atomic_int *stop;      /* a signal that interrupts a read ends the input */
 };
 
 struct capture {
@@ -41,7 +42,7 @@ struct capture {
 	bool live;
 	int dlt;
 	FILE *file;                  /* replay input given to libpcap */
-	gzFile gz;                   /* when read through zlib */
+	struct gzstream *gz;         /* a stream, not a mapped file */
 	struct stream_src src;       /* the stream under gz */
 	struct pcapfile *pf;         /* classic pcap read through memory maps */
 	struct bpf_program prog;     /* the filter, for pf */
@@ -80,11 +81,14 @@ static ssize_t stream_read(void *ctx, uint8_t *buf, size_t size)
 		s->at += n;
 		return (ssize_t)n;
 	}
-	if (size > (1u << 30))
-		size = 1u << 30;
-	/* A gzip stream cut short reads as its end (zlib: Z_BUF_ERROR). */
-	int n = gzread(s->gz, buf, (unsigned)size);
-	return n < 0 ? -1 : n;
+	for (;;) {
+		ssize_t n = gzstream_read(s->gz, buf, size);
+		if (n >= 0 || errno != EINTR)
+			return n;
+		/* SIGHUP and the like: read on; a stop request ends the input */
+		if (s->stop && atomic_load(s->stop))
+			return 0;
+	}
 }
 
 /* A stdio stream over it, so that libpcap reads compressed captures (and
@@ -96,7 +100,8 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 
 static int gz_cookie_close(void *cookie)
 {
-	return gzclose(((struct stream_src *)cookie)->gz) == Z_OK ? 0 : -1;
+	gzstream_close(((struct stream_src *)cookie)->gz);
+	return 0;
 }
 
 static int set_filter(pcap_t *p, const char *bpf, char err[CAPTURE_ERR_MAX])
@@ -286,20 +291,20 @@ struct capture *capture_open_file(const char *path, const char *bpf, char err[CA
 		}
 	}
 	if (!cap->file) {
-		/* gzip, a pipe, standard input: a stream through zlib. */
-		cap->gz = cap->src.gz = gzdopen(fd, "rb");
+		/* gzip, a pipe, standard input: a stream. */
+		cap->gz = cap->src.gz = gzstream_open(fd);
 		if (!cap->gz) {
-			close(fd);
-			snprintf(err, CAPTURE_ERR_MAX, "%s: cannot open for reading", name);
+			snprintf(err, CAPTURE_ERR_MAX, "%s: out of memory", name);
 			free(cap);
 			return NULL;
 		}
-		gzbuffer(cap->gz, 1 << 17);
 		ssize_t n;
 		while (cap->src.nhead < sizeof cap->src.head &&
-		       (n = gzread(cap->gz, cap->src.head + cap->src.nhead,
-				   (unsigned)(sizeof cap->src.head - cap->src.nhead))) > 0)
-			cap->src.nhead += (size_t)n;
+		       ((n = gzstream_read(cap->gz, cap->src.head + cap->src.nhead,
+					   sizeof cap->src.head - cap->src.nhead)) > 0 ||
+			(n < 0 && errno == EINTR)))
+			if (n > 0)
+				cap->src.nhead += (size_t)n;
 		if (pcapng_is_pcapng(cap->src.head, cap->src.nhead)) {
 			cap->ng = pcapng_open_stream(stream_read, &cap->src, &cap->stats, nerr);
 			if (!cap->ng) {
@@ -394,7 +399,7 @@ void capture_close(struct capture *cap)
 	else if (cap->file)
 		fclose(cap->file);          /* and the stream under it */
 	else if (cap->gz)
-		gzclose(cap->gz);
+		gzstream_close(cap->gz);
 	pcapfile_close(cap->pf);
 	pcapng_close(cap->ng);
 	if (cap->has_prog)
@@ -475,7 +480,7 @@ static uint64_t input_position(struct capture *cap)
 	if (cap->ng && !cap->gz)
 		return pcapng_offset(cap->ng);
 	if (cap->gz)
-		return (uint64_t)gzoffset(cap->gz);
+		return gzstream_offset(cap->gz);
 	off_t o = ftello(cap->file);
 	return o < 0 ? 0 : (uint64_t)o;
 }
@@ -659,6 +664,7 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 	struct loop_ctx lc = { t, cap->dlt, 0 };
 	uint64_t start = mono_ns(), last_tick = start;
 
+	cap->src.stop = stop;
 	if (cap->pf)
 		return run_classic(cap, &lc, stop, progress, tick, tick_ctx, err);
 	if (cap->ng)

@@ -19,6 +19,8 @@
 #include "worker.h"
 
 #define QUIESCE_POLL_MS 5         /* how often the reloader looks at the workers */
+#define RETIRE_WAIT_S 2           /* a reload over HTTP waits this long for the previous
+				   * one's set to be freed, then answers 409 */
 
 struct reloader {
 	struct config *cfg;                    /* running; rule paths kept up to date */
@@ -358,13 +360,21 @@ void reload_request(struct reloader *r)
 void reload_run(struct reloader *r, const char *why, struct reload_result *res)
 {
 	pthread_mutex_lock(&r->lock);
+	/* The previous set is freed within a capture timeout or so once the
+	 * workers moved on: worth a short wait rather than a refusal. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RETIRE_WAIT_S;
+	while (r->busy && r->retired && !r->stopping &&
+	       pthread_cond_timedwait(&r->changed, &r->lock, &until) == 0)
+		;
 	if (r->busy || r->stopping) {
 		bool retiring = r->retired != NULL;
 		pthread_mutex_unlock(&r->lock);
 		memset(res, 0, sizeof *res);
 		res->status = 409;
 		snprintf(res->error, sizeof res->error, "%s",
-			 retiring ? "the previous reload's rules are still being freed: try again"
+			 retiring ? "the previous reload's rules are still in use by a worker: try again"
 				  : "a reload is under way: try again when it is done");
 		return;
 	}
@@ -421,10 +431,13 @@ void reload_status_json(struct reloader *r, struct jbuf *j)
 void reload_result_json(const struct reload_result *res, struct jbuf *j)
 {
 	jb_obj_open(j);
-	jb_kbool(j, "ok", res->status == 200);
-	jb_ku64(j, "status", res->status);
 	if (res->status != 200) {
-		jb_kstr(j, "error", res->error);
+		/* the API's Error object (contrib/openapi.yaml) */
+		jb_key(j, "error");
+		jb_obj_open(j);
+		jb_ku64(j, "status", res->status);
+		jb_kstr(j, "message", res->error);
+		jb_obj_close(j);
 	} else {
 		char when[40];
 		eve_timestamp(res->at_ns, when, sizeof when);

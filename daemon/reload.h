@@ -8,8 +8,8 @@
  * worker holds it any more (each worker publishes the set it uses).  Until
  * then both sets are in memory: a reload needs room for two matchers.
  *
- * One reload at a time: another one asked for over HTTP meanwhile is refused
- * (409); SIGHUPs wait their turn.  A file with an error changes nothing. */
+ * One reload at a time: another one asked for over HTTP while one is built
+ * is refused (409); SIGHUPs wait their turn.  A file with an error changes nothing. */
 #ifndef C2W_RELOAD_H
 #define C2W_RELOAD_H
 
@@ -68,7 +68,8 @@ struct reloader *reload_start(struct config *running, struct ruleset *rs, uint64
 void reload_request(struct reloader *r);
 
 /* Reload now, on the calling thread (HTTP); res says how it went.  409
- * when a reload is under way (or its old rule set not yet freed). */
+ * when a reload is under way, or when the previous one's rule set is still
+ * in use after a wait of 2 s. */
 void reload_run(struct reloader *r, const char *why, struct reload_result *res);
 
 /* The rule set in force, for readers off the packet path (HTTP): held
@@ -89,7 +90,8 @@ void reload_status(struct reloader *r, struct reload_status *st);
 /* JSON members "reloads", "reload_failures", "last_reload" for the stats. */
 void reload_status_json(struct reloader *r, struct jbuf *j);
 
-/* The result as a JSON object (the body of POST /api/v1/reload). */
+/* The result as a JSON object (the body of POST /api/v1/reload): what was
+ * loaded, or {"error":{"status":N,"message":"file:line:col: what"}}. */
 void reload_result_json(const struct reload_result *res, struct jbuf *j);
 
 /* Stop the thread; free both rule sets once the workers are done (call

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "affinity.h"
 #include "eve.h"
@@ -258,6 +260,10 @@ static void *reload_thread(void *arg)
 {
 	struct reloader *r = arg;
 	thread_name("c2w-reload", -1);
+	/* Building a big list takes a core for a second: the workers come
+	 * first (as for the HTTP threads, whose POSTs build theirs there). */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), 19) != 0)
+		log_warn("reload thread: cannot lower its priority");
 	for (;;) {
 		while (sem_wait(&r->wake) < 0 && errno == EINTR)
 			;

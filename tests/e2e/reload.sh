@@ -89,8 +89,8 @@ for i, name in enumerate(sys.argv[2:]):
 PY
 }
 alerted() {   # the names alerted so far, sorted, one line
-	python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["dns"]["rrname"] for l in open(sys.argv[1]))))' \
-		"$OUT/alerts.json" 2>/dev/null
+	python3 -c 'import json,sys; print(" ".join(sorted(filter(None, (json.loads(l).get("dns", {}).get("rrname")
+		for l in open(sys.argv[1]))))))' "$OUT/alerts.json" 2>/dev/null
 }
 # send a round's names, wait for want (the alerted names of the round)
 round() {   # tag, expected names (space separated, sorted)
@@ -220,6 +220,42 @@ c1=$(post "$ADMIN")
 c2=$(post "$ADMIN2")
 [ "$c1" = 401 ] && [ "$c2" = 200 ] && ok "token file re-read: the old admin token -> 401, the new one -> 200" ||
 	bad "token rotation: $c1 $c2"
+
+# ---- open dedup windows across reloads (window 30 s, as set above) ----
+dd_config() { printf '%s
+http:
+  listen: "127.0.0.1:8653"
+  tokens: tokens
+alerts:
+  dedup:
+    window: 30s
+' "$1" \
+	>"$OUT/c2watchd.yaml"; }
+send r45.only-a.example
+for _ in $(seq 1 50); do alerted | grep -q r45 && break; sleep 0.1; done
+send r45.only-a.example
+printf 'only-a.example\n' >"$OUT/other.list"
+dd_config 'lists: [other.list]'
+c1=$(post "$ADMIN2")
+send r45.only-a.example
+printf 'rules:\n  - id: 7\n    name: seven\n    severity: high\n    lists: [a.list]\n' >"$OUT/seven.yaml"
+dd_config 'rules: [seven.yaml]'
+sleep 0.5
+c2=$(post "$ADMIN2")
+for _ in $(seq 1 50); do grep -q '"count":' "$OUT/alerts.json" && break; sleep 0.1; done
+if python3 - "$OUT/alerts.json" <<'PY' && [ "$c1" = 200 ] && [ "$c2" = 200 ]; then
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+first = [e for e in ev if e.get("dns", {}).get("rrname") == "r45.only-a.example"]
+summ = [e for e in ev if e.get("name") == "r45.only-a.example" and "count" in e]
+sys.exit(0 if len(first) == 1 and len(summ) == 1 and summ[0]["count"] == 3 and
+         summ[0]["alert"]["signature"] == "other" and summ[0]["first_alert_id"] == first[0]["alert_id"] else 1)
+PY
+	ok "a dedup window survives a reload under its rule's new name, and closes with its summary when its rule goes"
+else
+	bad "dedup across reloads: $c1 $c2 $(grep r45 "$OUT/alerts.json")"
+fi
+
 good_config
 c=$(post "$ADMIN2")
 [ "$c" = 200 ] && grep -q '"needs_restart":\[\]' "$OUT/body" &&
@@ -260,5 +296,5 @@ PID=
 python3 - "$OUT/alerts.json" <<'PY' && ok "alert ids go on across reloads: 1..N without a gap" || bad "alert ids: $(cut -c1-80 "$OUT/alerts.json")"
 import json, sys
 ids = [json.loads(l)["alert_id"] for l in open(sys.argv[1])]
-sys.exit(0 if ids == list(range(1, len(ids) + 1)) and len(ids) == 10 else 1)
+sys.exit(0 if ids == list(range(1, len(ids) + 1)) and len(ids) == 12 else 1)
 PY

@@ -1355,9 +1355,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!rt)
 		return send_error(h, c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	if (rt->post)
-		get = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+	bool method_ok = rt->post ? strcmp(method, MHD_HTTP_METHOD_POST) == 0
+				  : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+				    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	const char *allowed = rt->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
 	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
 		/* CORS preflight (Fetch standard): browsers send it without
@@ -1375,7 +1375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		common_headers(h, r);
 		return queue(h, c, MHD_HTTP_NO_CONTENT, r);
 	}
-	if (!get) {
+	if (!method_ok) {
 		const struct hdr allow[] = { { "Allow", allowed }, { NULL, NULL } };
 		return send_error_hdr(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
 				      rt->post ? "only POST is supported here"

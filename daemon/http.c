@@ -1385,7 +1385,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		bool presented;
 		enum access level = check_token(h, c, &presented);
 		if (level != ACCESS_NONE && rt->post && level < ACCESS_ADMIN)
-			return send_error(h, c, MHD_HTTP_FORBIDDEN, "this endpoint needs the admin token");
+			return send_error(h, c, MHD_HTTP_FORBIDDEN,
+					  "this endpoint needs the admin token");
 		if (level == ACCESS_NONE) {
 			static const struct hdr none[] = {
 				{ "WWW-Authenticate", "Bearer realm=\"c2watchd\"" }, { NULL, NULL } };

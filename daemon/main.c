@@ -229,7 +229,8 @@ static int reload_apply(void *ctx, const struct config *running, const struct co
 	}
 	if (next->alert_dedup_window != running->alert_dedup_window &&
 	    alert_store_set_dedup_window(rc->store, next->alert_dedup_window) < 0 &&
-	    alert_store_set_dedup(rc->store, next->alert_dedup_window, running->alert_dedup_table) < 0) {
+	    alert_store_set_dedup(rc->store, next->alert_dedup_window,
+				  running->alert_dedup_table) < 0) {
 		snprintf(err, RELOAD_ERR_MAX, "out of memory for the alert dedup table");
 		return -1;
 	}

@@ -69,26 +69,29 @@ static const struct restart_key {
 	size_t off;
 	char type;
 } restart_keys[] = {
-	STR("capture.interface", interface), STR("replay file (-r)", read_file), U32("capture.snaplen", snaplen),
-	U32("capture.buffer-size", buffer_size), BOOLEAN("capture.promiscuous", promiscuous),
-	STR("capture.filter", bpf), U32("capture.workers", workers),
-	U32("flow.max", flow_max), U32("flow.tcp-timeout", timeout_tcp),
-	U32("flow.udp-timeout", timeout_udp), U32("flow.other-timeout", timeout_other),
-	U32("stream.depth", stream_depth), U32("stream.buffers", stream_buffers),
-	U32("frag.max-datagrams", frag_max), U32("frag.max-bytes", frag_bytes),
-	U32("frag.timeout", frag_timeout), BOOLEAN("dns.mdns", dns_mdns), BOOLEAN("dns.llmnr", dns_llmnr),
+	STR("capture.interface", interface), STR("replay file (-r)", read_file),
+	U32("capture.snaplen", snaplen), U32("capture.buffer-size", buffer_size),
+	BOOLEAN("capture.promiscuous", promiscuous), STR("capture.filter", bpf),
+	U32("capture.workers", workers), U32("flow.max", flow_max),
+	U32("flow.tcp-timeout", timeout_tcp), U32("flow.udp-timeout", timeout_udp),
+	U32("flow.other-timeout", timeout_other), U32("stream.depth", stream_depth),
+	U32("stream.buffers", stream_buffers), U32("frag.max-datagrams", frag_max),
+	U32("frag.max-bytes", frag_bytes), U32("frag.timeout", frag_timeout),
+	BOOLEAN("dns.mdns", dns_mdns), BOOLEAN("dns.llmnr", dns_llmnr),
 	STR("output.alerts", alerts_path), STR("output.names", names_path),
 	U32("alerts.ring", alert_ring), STR("alerts.log.path", alert_log_path),
-	U32("alerts.log.fsync", alert_log_fsync), U32("alerts.log.fsync-interval", alert_log_fsync_interval),
-	U32("alerts.log.rotate-size", alert_log_rotate_size), U32("alerts.log.rotate-age", alert_log_rotate_age),
-	U32("alerts.log.keep", alert_log_keep), U32("alerts.dedup.table", alert_dedup_table),
-	BOOLEAN("http.enabled", http_enabled), STR("http.listen", http_listen),
-	BOOLEAN("http.allow-insecure-remote", http_insecure_remote), STR("http.tls-cert", http_tls_cert),
-	STR("http.tls-key", http_tls_key), STR("http.cors-origin", http_cors_origin),
-	U32("http.max-connections", http_max_conns), U32("http.max-per-ip", http_max_per_ip),
-	U32("http.timeout", http_timeout), U32("http.max-streams", http_max_streams),
-	U32("http.names-window", http_names_window), STR("cpu-affinity.workers", worker_cpus),
-	STR("cpu-affinity.management", management_cpus),
+	U32("alerts.log.fsync", alert_log_fsync),
+	U32("alerts.log.fsync-interval", alert_log_fsync_interval),
+	U32("alerts.log.rotate-size", alert_log_rotate_size),
+	U32("alerts.log.rotate-age", alert_log_rotate_age), U32("alerts.log.keep", alert_log_keep),
+	U32("alerts.dedup.table", alert_dedup_table), BOOLEAN("http.enabled", http_enabled),
+	STR("http.listen", http_listen),
+	BOOLEAN("http.allow-insecure-remote", http_insecure_remote),
+	STR("http.tls-cert", http_tls_cert), STR("http.tls-key", http_tls_key),
+	STR("http.cors-origin", http_cors_origin), U32("http.max-connections", http_max_conns),
+	U32("http.max-per-ip", http_max_per_ip), U32("http.timeout", http_timeout),
+	U32("http.max-streams", http_max_streams), U32("http.names-window", http_names_window),
+	STR("cpu-affinity.workers", worker_cpus), STR("cpu-affinity.management", management_cpus),
 };
 
 static bool key_differs(const struct restart_key *k, const struct config *a, const struct config *b)
@@ -108,16 +111,22 @@ static void note(char *buf, const char *what)
 	snprintf(buf + n, RELOAD_NOTE_MAX - n, "%s%s", n ? ", " : "", what);
 }
 
+static void swap_str(char **a, char **b)
+{
+	char *t = *a;
+	*a = *b;
+	*b = t;
+}
+
 /* The rule and list paths, and the settings applied live, move from next
  * into the running configuration (next keeps the old ones, to be freed). */
 static void adopt(struct config *running, struct config *next)
 {
 	for (size_t i = 0; i < CONFIG_MAX_PATHS; i++) {
-		char *t;
-		t = running->rule_paths[i]; running->rule_paths[i] = next->rule_paths[i]; next->rule_paths[i] = t;
-		t = running->rule_where[i]; running->rule_where[i] = next->rule_where[i]; next->rule_where[i] = t;
-		t = running->list_paths[i]; running->list_paths[i] = next->list_paths[i]; next->list_paths[i] = t;
-		t = running->list_where[i]; running->list_where[i] = next->list_where[i]; next->list_where[i] = t;
+		swap_str(&running->rule_paths[i], &next->rule_paths[i]);
+		swap_str(&running->rule_where[i], &next->rule_where[i]);
+		swap_str(&running->list_paths[i], &next->list_paths[i]);
+		swap_str(&running->list_where[i], &next->list_where[i]);
 	}
 	size_t n = running->nrule_paths;
 	running->nrule_paths = next->nrule_paths;
@@ -125,11 +134,8 @@ static void adopt(struct config *running, struct config *next)
 	n = running->nlist_paths;
 	running->nlist_paths = next->nlist_paths;
 	next->nlist_paths = n;
-	if (running->http_tokens[0] && next->http_tokens[0]) {
-		char *t = running->http_tokens;
-		running->http_tokens = next->http_tokens;
-		next->http_tokens = t;
-	}
+	if (running->http_tokens[0] && next->http_tokens[0])
+		swap_str(&running->http_tokens, &next->http_tokens);
 	running->alert_dedup_window = next->alert_dedup_window;
 }
 
@@ -244,7 +250,8 @@ static bool quiesce(struct reloader *r, const struct ruleset *old)
 {
 	struct timespec pause = { 0, QUIESCE_POLL_MS * 1000000L };
 	for (unsigned i = 0; i < r->nworkers; i++) {
-		while (atomic_load_explicit(&r->workers[i].rules_in_use, memory_order_acquire) == old) {
+		_Atomic(const struct ruleset *) *in_use = &r->workers[i].rules_in_use;
+		while (atomic_load_explicit(in_use, memory_order_acquire) == old) {
 			pthread_mutex_lock(&r->lock);
 			bool stopping = r->stopping;
 			pthread_mutex_unlock(&r->lock);
@@ -380,7 +387,7 @@ void reload_run(struct reloader *r, const char *why, struct reload_result *res)
 		memset(res, 0, sizeof *res);
 		res->status = 409;
 		snprintf(res->error, sizeof res->error, "%s",
-			 retiring ? "the previous reload's rules are still in use by a worker: try again"
+			 retiring ? "the previous reload's rules are still in use: try again"
 				  : "a reload is under way: try again when it is done");
 		return;
 	}

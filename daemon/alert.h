@@ -146,6 +146,17 @@ void alert_store_set_health_fn(struct alert_store *s, alert_health_fn fn, void *
  * if there were repeats.  0: off (the default of a new store). */
 int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t table_size);
 
+/* Change the dedup window (a reload): windows open now keep their end.
+ * -1 when deduplication was off at start (no table: set it up first). */
+int alert_store_set_dedup_window(struct alert_store *s, uint32_t window_s);
+
+/* A reload retires a rule set: open dedup windows hold its rule names.  Each
+ * takes the name that name_of gives for its rule id in the new set, or, when
+ * that is NULL (the rule is gone), closes now (its summary written with the
+ * old name, still valid during the call). */
+void alert_store_rebind(struct alert_store *s, const char *(*name_of)(void *ctx, uint32_t rule_id),
+			void *ctx);
+
 /* Hand every dedup summary's text (a JSON line) to fn as it is stored, under
  * the store's lock (fn may take locks the store never waits on from under
  * them: the output sink's).  For the --alerts stream, which workers write. */

@@ -711,6 +711,9 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 			refresh_counters(cap);
 			return -1;
 		}
+		/* a quiet link still takes up a reload's rules within the
+		 * timeout, so that the old set can be freed (reload.c) */
+		worker_rules_sync(&t->workers[0]);
 		uint64_t now = mono_ns();
 		if (now - last_tick >= 1000000000ull) {
 			last_tick = now;

@@ -414,6 +414,61 @@ static void test_dedup_full(void)
 	alert_store_free(s);
 }
 
+/* A reload: open windows hold the old rule set's names.  Rebinding gives
+ * each the name of its rule in the new set (the old text may be freed
+ * after), or closes the window at once when the rule is gone; a new window
+ * length applies to windows opened from then on. */
+static const char *renamed(void *ctx, uint32_t rule)
+{
+	(void)ctx;
+	return rule == 1 ? "rule one, new" : NULL;
+}
+
+static void test_dedup_rebind(void)
+{
+	struct alert_store *s = alert_store_new(64);
+	char old1[32], old2[32], buf[2048];
+	struct fmt f = { 80 };
+	size_t len;
+	snprintf(old1, sizeof old1, "rule one, old");
+	snprintf(old2, sizeof old2, "rule two, old");
+	CHECK_EQ(alert_store_set_dedup_window(s, 30), -1);     /* no table yet */
+	CHECK_EQ(alert_store_set_dedup(s, 60, 64), 0);
+	struct alert_meta m1 = { .ts_ns = 100 * SEC, .rule_id = 1, .severity = 1, .src = "192.0.2.1",
+				 .name = "a.example", .signature = old1 };
+	struct alert_meta m2 = m1;
+	m2.rule_id = 2;
+	m2.signature = old2;
+	CHECK_EQ(alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len), 1);
+	CHECK_EQ(alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len), 0);
+	CHECK_EQ(alert_store_add(s, &m2, fmt_alert, &f, buf, sizeof buf, &len), 2);
+	CHECK_EQ(alert_store_add(s, &m2, fmt_alert, &f, buf, sizeof buf, &len), 0);
+
+	/* rule 2 is gone: its window closes now, its summary named as it was */
+	alert_store_rebind(s, renamed, NULL);
+	CHECK_EQ(alert_store_last_id(s), 3);
+	memset(old1, 'X', sizeof old1 - 1);    /* the old set is freed */
+	memset(old2, 'X', sizeof old2 - 1);
+	CHECK_EQ(alert_store_dedup_tick(s, 0, true), 1);
+	CHECK_EQ(alert_store_last_id(s), 4);
+	struct alert_page pg;
+	struct alert_query q = { .since = 2, .limit = 10 };
+	char *p = alert_store_query(s, &q, &pg, &len);
+	CHECK(p && strstr(p, "\"alert_id\":3,") && strstr(p, "\"signature\":\"rule two, old\"") &&
+	      strstr(p, "\"alert_id\":4,") && strstr(p, "\"signature\":\"rule one, new\"") &&
+	      !strstr(p, "XXX"));
+	free(p);
+
+	/* a shorter window from now on */
+	CHECK_EQ(alert_store_set_dedup_window(s, 5), 0);
+	m1.ts_ns = 200 * SEC;
+	m1.signature = "rule one, new";
+	uint64_t a = alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len);
+	m1.ts_ns += 5 * SEC;
+	CHECK(a && alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len) == a + 1);
+	alert_store_free(s);
+}
+
 /* ---- the alert log's reader ---- */
 
 static void test_log_parse(void)
@@ -624,6 +679,7 @@ int main(void)
 	test_query_scan_cap();
 	test_dedup();
 	test_dedup_full();
+	test_dedup_rebind();
 	test_log_parse();
 	test_log_load();
 	test_restore_gaps();

@@ -29,6 +29,7 @@
 #define FILTER_LINKTYPES 32      /* link types a pcapng replay keeps a filter program for */
 #define INTERFACES_LOGGED 16     /* pcapng interfaces not decoded named in a warning */
 #define DOWN_WAIT_MAX_MS 1000    /* a down interface is polled at most this seldom */
+#define STOP_DRAIN_MS 200        /* at a stop, the ring is read at most this long */
 
 /* A compressed file or standard input, read through zlib (which passes
  * uncompressed input through).  Its first bytes, read to tell pcapng from
@@ -805,6 +806,12 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 			fflush(NULL);
 		}
 	}
+	/* Stopped: what the kernel had handed over is read rather than left in
+	 * the ring; bounded in time, as a flood keeps filling it. */
+	uint64_t until = mono_ns() + STOP_DRAIN_MS * 1000000ull;
+	while (!cap->down && mono_ns() < until &&
+	       pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc) > 0)
+		;
 	refresh_counters(cap);
 	return 0;
 }

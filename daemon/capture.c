@@ -520,18 +520,39 @@ static enum link_state follow_link(struct capture *cap)
 	if (s == LINK_DOWN && !cap->down) {
 		cap->down = true;
 		cap->down_ns = mono_ns();
-		if (cap->reports_link) {
-			stat_inc(&cap->stats, ST_link_down);
-			log_warn("%s: the interface is down (not up, or no carrier): waiting for it, "
-				 "capture resumes by itself", cap->ifname);
-		}
+		if (!cap->reports_link)
+			return s;
+		stat_inc(&cap->stats, ST_link_down);
+		log_warn("%s: the interface is down (not up, or no carrier): waiting for it, "
+			 "capture resumes by itself", cap->ifname);
 	} else if (s == LINK_UP && cap->down) {
 		cap->down = false;
-		if (cap->reports_link)
-			log_info("%s: the interface is up again after %.1f s: capturing", cap->ifname,
-				 (double)(mono_ns() - cap->down_ns) / 1e9);
+		if (!cap->reports_link)
+			return s;
+		log_info("%s: the interface is up again after %.1f s: capturing", cap->ifname,
+			 (double)(mono_ns() - cap->down_ns) / 1e9);
 	}
 	return s;
+}
+
+/* A capture error: -1 to end the run (err set), 0 to wait and try again.
+ * A deleted interface ends it; a down one is waited for, should libpcap
+ * report it as an error ("went down": a link down and up in between). */
+static int live_error(struct capture *cap, char err[CAPTURE_ERR_MAX])
+{
+	const char *why = pcap_geterr(cap->pcap);
+	enum link_state s = follow_link(cap);
+	if (s == LINK_GONE) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: the interface was deleted (%s): exiting, "
+			 "every alert written, for the service manager to start c2watchd again "
+			 "when it is back", cap->ifname, why);
+		return -1;
+	}
+	if (s == LINK_UP && !strstr(why, "went down")) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture: %s", why);
+		return -1;
+	}
+	return 0;
 }
 
 static uint64_t input_position(struct capture *cap)
@@ -773,21 +794,11 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 		if (r < 0) {
 			if (r == PCAP_ERROR_BREAK)
 				break;
-			enum link_state s = follow_link(cap);
-			if (s == LINK_GONE) {
-				snprintf(err, CAPTURE_ERR_MAX, "%s: the interface was deleted (%s): exiting, "
-					 "every alert written, for the service manager to start c2watchd "
-					 "again when it is back", cap->ifname, pcap_geterr(cap->pcap));
+			if (live_error(cap, err) < 0) {
 				refresh_counters(cap);
 				return -1;
 			}
-			if (s == LINK_UP && !strstr(pcap_geterr(cap->pcap), "went down")) {
-				snprintf(err, CAPTURE_ERR_MAX, "capture: %s", pcap_geterr(cap->pcap));
-				refresh_counters(cap);
-				return -1;
-			}
-			/* A libpcap that reports a down link as an error: wait,
-			 * longer each time (bounded), and try again. */
+			/* wait longer each time (bounded), and try again */
 			wait_ms = wait_ms * 2 > DOWN_WAIT_MAX_MS ? DOWN_WAIT_MAX_MS : wait_ms * 2;
 		} else if (r > 0) {
 			wait_ms = LIVE_TIMEOUT_MS;

@@ -24,7 +24,7 @@
 
 static atomic_int stop;                  /* set by a signal, read by every worker thread */
 static volatile sig_atomic_t reopen;     /* set by SIGHUP, read by this thread only */
-static atomic_bool capture_failed;       /* the captures sharing an interface fail as one: said once */
+static atomic_bool capture_failed;       /* captures sharing an interface fail as one: said once */
 
 static void on_signal(int sig)
 {
@@ -531,7 +531,7 @@ int main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
 	if (atomic_load(&capture_failed))
-		status = 1;               /* a worker's capture failed: exit non-zero all the same */
+		status = 1;               /* a worker's capture failed: exit non-zero too */
 	if (capture_was_cut(caps[0]))
 		stat_inc(&workers[0].stats, ST_file_truncated);
 	for (unsigned i = 0; i < nw; i++)

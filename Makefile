@@ -2,6 +2,7 @@
 #   make            build build/c2watchd (installs missing -dev packages first)
 #   make run        build and start the daemon live on its embedded defaults
 #   make test       build and run every test (unit, corpus, bad input, live)
+#   make faults     live faults and resource bounds, larger floods: the README table
 #   make SANITIZE=address,undefined test   the same under ASan+UBSan
 #   make CC=clang   any C11 compiler
 
@@ -114,6 +115,13 @@ bench:
 	$(MAKE) BUILD=build-bench OPT="$(BENCH_OPT)" LDFLAGS="$(BENCH_OPT)" build-bench/c2watchd
 	bench/run $(BENCHFLAGS) $(CURDIR)/build-bench/c2watchd
 
+# Live faults and resource bounds at FAULTS_SCALE times the floods of make
+# test (a few minutes): prints the table of README "Faults".  Uses network
+# namespaces: under the shared lock where others test on the same machine.
+FAULTS_SCALE ?= 5
+faults: all
+	tests/e2e/faults_table.sh $(BUILD) $(FAULTS_SCALE)
+
 FORCE:
 
 # valgrind memcheck over a replay of the whole corpus (tests/valgrind); run
@@ -121,4 +129,4 @@ FORCE:
 valgrind: $(BUILD)/c2watchd
 	tests/valgrind $(CURDIR)/$(BUILD)/c2watchd
 
-.PHONY: all run unit test install clean bench valgrind FORCE
+.PHONY: all run unit test install clean bench valgrind faults FORCE

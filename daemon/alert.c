@@ -567,6 +567,8 @@ void alert_store_health_json(struct alert_store *s, struct jbuf *j)
 	jb_ku64(j, "torn", h.torn);
 	jb_ku64(j, "log_missed", h.log_missed);
 	jb_kbool(j, "log_enabled", h.log_enabled);
+	jb_ku64(j, "written_id", h.written_id);
+	jb_ku64(j, "synced_id", h.synced_id);
 	jb_kbool(j, "log_ok", h.log_ok);
 	jb_kstr(j, "last_error", h.last_error);
 	jb_obj_close(j);

@@ -110,12 +110,14 @@ struct alert_store_health {
 	uint64_t dedup_summaries;    /* summary alerts stored (count > 1) */
 	uint64_t dedup_evicted;      /* windows closed early: the dedup table was full */
 	bool log_enabled;            /* an alert log is configured */
+	uint64_t written_id;         /* alerts up to this id are in the log file (0: none yet) */
+	uint64_t synced_id;          /* ... and fsync'd to the disk (alert-log fsync) */
 };
 
 void alert_store_health(struct alert_store *s, struct alert_store_health *out);
 
 /* The same as "alert_store": {...} in a JSON object being written (at most
- * 600 bytes). */
+ * 700 bytes). */
 struct jbuf;
 void alert_store_health_json(struct alert_store *s, struct jbuf *j);
 

@@ -43,6 +43,8 @@ struct alert_log {
 
 	pthread_mutex_t lock;        /* the figures below, read by alert_store_health() */
 	uint64_t written, write_errors, rotations, loaded, torn, missed;
+	uint64_t in_file_id;         /* written_id, for readers: survives the daemon killed */
+	uint64_t synced_id;          /* the newest id fsync'd: survives the machine's loss */
 	bool ok;
 	char last_error[128];
 };
@@ -482,6 +484,17 @@ static void count(struct alert_log *l, uint64_t *field, uint64_t n)
 	pthread_mutex_unlock(&l->lock);
 }
 
+/* What is acknowledged: alerts up to written_id are in the file (the kernel
+ * has them), and when synced, on the disk too. */
+static void acknowledge(struct alert_log *l, bool synced)
+{
+	pthread_mutex_lock(&l->lock);
+	l->in_file_id = l->written_id;
+	if (synced)
+		l->synced_id = l->written_id;
+	pthread_mutex_unlock(&l->lock);
+}
+
 static int open_log(struct alert_log *l)
 {
 	int fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -517,8 +530,8 @@ static void close_log(struct alert_log *l)
 {
 	if (l->fd < 0)
 		return;
-	if (l->c.fsync != ALERT_FSYNC_NEVER && l->unsynced)
-		fdatasync(l->fd);
+	if (l->c.fsync != ALERT_FSYNC_NEVER && l->unsynced && fdatasync(l->fd) == 0)
+		acknowledge(l, true);
 	close(l->fd);
 	l->fd = -1;
 	l->unsynced = false;
@@ -682,6 +695,7 @@ static bool drain(struct alert_log *l)
 			l->unsynced = false;
 		count(l, &l->written, lines_in(l->buf, n));
 		l->written_id = next;
+		acknowledge(l, !l->unsynced);
 		set_ok(l);
 	}
 }
@@ -706,8 +720,10 @@ static void *writer(void *arg)
 			l->retry_ns = mono + RETRY_MS * 1000000ull;
 		if (l->fd >= 0 && l->unsynced && l->c.fsync == ALERT_FSYNC_INTERVAL &&
 		    mono - l->synced_ns >= (uint64_t)l->c.fsync_interval_s * 1000000000ull) {
-			if (fdatasync(l->fd) == 0)
+			if (fdatasync(l->fd) == 0) {
 				l->unsynced = false;
+				acknowledge(l, true);
+			}
 			l->synced_ns = mono;
 		}
 	}
@@ -726,6 +742,8 @@ static void health(void *ctx, struct alert_store_health *out)
 	out->log_missed = l->missed;
 	out->log_ok = l->ok;
 	out->log_enabled = l->path != NULL;
+	out->written_id = l->in_file_id;
+	out->synced_id = l->synced_id;
 	snprintf(out->last_error, sizeof out->last_error, "%s", l->last_error);
 	pthread_mutex_unlock(&l->lock);
 }
@@ -764,6 +782,7 @@ struct alert_log *alert_log_start(struct alert_store *s, const struct alert_log_
 	}
 	/* what was loaded is in the file already */
 	l->written_id = alert_store_last_id(s);
+	l->in_file_id = l->synced_id = l->path ? l->written_id : 0;
 	alert_store_set_health_fn(s, health, l);
 
 	/* The writer takes no signals: they go to the main thread. */

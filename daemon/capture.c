@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,6 +28,8 @@
 #define LIVE_BATCH 512           /* packets per pcap_dispatch: bounded work per turn */
 #define FILTER_LINKTYPES 32      /* link types a pcapng replay keeps a filter program for */
 #define INTERFACES_LOGGED 16     /* pcapng interfaces not decoded named in a warning */
+#define DOWN_WAIT_MAX_MS 1000    /* a down interface is polled at most this seldom */
+#define STOP_DRAIN_MS 200        /* at a stop, the ring is read at most this long */
 
 /* A compressed file, a pipe or standard input (gzstream.c: gunzipped when
  * gzip, handed on as it arrives).  Its first bytes, read to tell pcapng
@@ -56,6 +60,11 @@ struct capture {
 	bool cut;                    /* the file ended inside a record */
 	uint64_t total_bytes;        /* size of the input file, 0 if unknown */
 	_Atomic uint64_t received, dropped, if_dropped;
+	char *ifname;                /* live: the interface, to follow its state */
+	int ifindex;                 /* its index at open; 0: not followed ("any") */
+	bool reports_link;           /* this capture logs and counts the link's state */
+	bool down;                   /* the interface was last seen down */
+	uint64_t down_ns;            /* since when (monotonic) */
 };
 
 static uint64_t mono_ns(void)
@@ -387,8 +396,19 @@ struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_M
 		capture_close(cap);
 		return NULL;
 	}
+	/* Its index, so that a new interface of the same name is told from
+	 * this one; "any" has none and is not followed. */
+	struct ifreq ifr = { 0 };
+	if (strlen(c->interface) < sizeof ifr.ifr_name &&
+	    (cap->ifname = strdup(c->interface)) != NULL) {
+		memcpy(ifr.ifr_name, c->interface, strlen(c->interface));
+		if (ioctl(pcap_fileno(cap->pcap), SIOCGIFINDEX, &ifr) == 0)
+			cap->ifindex = ifr.ifr_ifindex;
+	}
 	return cap;
 }
+
+void capture_report_link(struct capture *cap) { cap->reports_link = true; }
 
 void capture_close(struct capture *cap)
 {
@@ -408,6 +428,7 @@ void capture_close(struct capture *cap)
 		pcap_freecode(&cap->progs[i].prog);
 	free(cap->bpf);
 	free(cap->name);
+	free(cap->ifname);
 	free(cap);
 }
 
@@ -471,6 +492,72 @@ static void refresh_counters(struct capture *cap)
 		atomic_store_explicit(&cap->dropped, ps.ps_drop, memory_order_relaxed);
 		atomic_store_explicit(&cap->if_dropped, ps.ps_ifdrop, memory_order_relaxed);
 	}
+}
+
+enum link_state { LINK_UP, LINK_DOWN, LINK_GONE };
+
+/* Asked of the capture's own socket: no new socket is needed, and none could
+ * be opened once privileges are dropped.  "Down" is not up or no carrier
+ * (a veth whose peer is down); "gone" is deleted, or replaced by a new
+ * interface of the same name, which the socket, bound to the old index,
+ * would never see.  A failure other than ENODEV cannot tell: up. */
+static enum link_state link_state(const struct capture *cap)
+{
+	struct ifreq ifr = { 0 };
+	int fd = pcap_fileno(cap->pcap);
+	if (!cap->ifindex)
+		return LINK_UP;
+	memcpy(ifr.ifr_name, cap->ifname, strlen(cap->ifname));
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? LINK_GONE : LINK_UP;
+	if (ifr.ifr_ifindex != cap->ifindex)
+		return LINK_GONE;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return errno == ENODEV ? LINK_GONE : LINK_UP;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING) ? LINK_UP : LINK_DOWN;
+}
+
+/* Note a change of the link's state: logged once each way and counted, by
+ * the one capture that reports for the interface (the others share it). */
+static enum link_state follow_link(struct capture *cap)
+{
+	enum link_state s = link_state(cap);
+	if (s == LINK_DOWN && !cap->down) {
+		cap->down = true;
+		cap->down_ns = mono_ns();
+		if (!cap->reports_link)
+			return s;
+		stat_inc(&cap->stats, ST_link_down);
+		log_warn("%s: the interface is down (not up, or no carrier): waiting for it, "
+			 "capture resumes by itself", cap->ifname);
+	} else if (s == LINK_UP && cap->down) {
+		cap->down = false;
+		if (!cap->reports_link)
+			return s;
+		log_info("%s: the interface is up again after %.1f s: capturing", cap->ifname,
+			 (double)(mono_ns() - cap->down_ns) / 1e9);
+	}
+	return s;
+}
+
+/* A capture error: -1 to end the run (err set), 0 to wait and try again.
+ * A deleted interface ends it; a down one is waited for, should libpcap
+ * report it as an error ("went down": a link down and up in between). */
+static int live_error(struct capture *cap, char err[CAPTURE_ERR_MAX])
+{
+	const char *why = pcap_geterr(cap->pcap);
+	enum link_state s = follow_link(cap);
+	if (s == LINK_GONE) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: the interface was deleted (%s): exiting, "
+			 "every alert written, for the service manager to start c2watchd again "
+			 "when it is back", cap->ifname, why);
+		return -1;
+	}
+	if (s == LINK_UP && !strstr(why, "went down")) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture: %s", why);
+		return -1;
+	}
+	return 0;
 }
 
 static uint64_t input_position(struct capture *cap)
@@ -700,16 +787,27 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 	 * blocks until a frame arrives and retries on EINTR, so on a quiet
 	 * link neither a signal nor the once-a-second work would get a turn. */
 	struct pollfd pfd = { .fd = pcap_get_selectable_fd(cap->pcap), .events = POLLIN };
+	int wait_ms = LIVE_TIMEOUT_MS;
 	while (!*stop) {
 		int r = 0;
-		if (poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0)
+		if (poll(&pfd, 1, wait_ms) > 0) {
+			/* POLLERR: the socket's error (ENETDOWN when the link
+			 * goes down) is about to be read by libpcap: look now. */
+			if ((pfd.revents & POLLERR) && cap->reports_link)
+				follow_link(cap);
 			r = pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc);
+		}
 		if (r < 0) {
 			if (r == PCAP_ERROR_BREAK)
 				break;
-			snprintf(err, CAPTURE_ERR_MAX, "capture: %s", pcap_geterr(cap->pcap));
-			refresh_counters(cap);
-			return -1;
+			if (live_error(cap, err) < 0) {
+				refresh_counters(cap);
+				return -1;
+			}
+			/* wait longer each time (bounded), and try again */
+			wait_ms = wait_ms * 2 > DOWN_WAIT_MAX_MS ? DOWN_WAIT_MAX_MS : wait_ms * 2;
+		} else if (r > 0) {
+			wait_ms = LIVE_TIMEOUT_MS;
 		}
 		/* a quiet link still takes up a reload's rules within the
 		 * timeout, so that the old set can be freed (reload.c) */
@@ -717,6 +815,10 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 		uint64_t now = mono_ns();
 		if (now - last_tick >= 1000000000ull) {
 			last_tick = now;
+			if (cap->reports_link || cap->down)
+				follow_link(cap);
+			if (!cap->down)
+				wait_ms = LIVE_TIMEOUT_MS;
 			refresh_counters(cap);
 			worker_tick(&t->workers[0], wall_ns());
 			if (tick)
@@ -724,6 +826,12 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 			fflush(NULL);
 		}
 	}
+	/* Stopped: what the kernel had handed over is read rather than left in
+	 * the ring; bounded in time, as a flood keeps filling it. */
+	uint64_t until = mono_ns() + STOP_DRAIN_MS * 1000000ull;
+	while (!cap->down && mono_ns() < until &&
+	       pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc) > 0)
+		;
 	refresh_counters(cap);
 	return 0;
 }

@@ -26,6 +26,7 @@
 static atomic_int stop;                  /* set by a signal, read by every worker thread */
 static volatile sig_atomic_t reopen;     /* set by SIGHUP, read by this thread only */
 static struct reloader *volatile reloader;   /* SIGHUP also reloads, once it is set */
+static atomic_bool capture_failed;       /* captures sharing an interface fail as one: said once */
 
 static void on_signal(int sig)
 {
@@ -286,7 +287,8 @@ static void *live_worker(void *arg)
 	if (cpus_pin_one(&worker_cpus, i) < 0)
 		log_warn("worker %u: cannot set its CPU affinity", i);
 	if (capture_run(a->cap, &a->target, &stop, false, NULL, NULL, err) < 0) {
-		log_error("%s", err);
+		if (!atomic_exchange(&capture_failed, true))
+			log_error("%s", err);
 		stop = 1;
 	}
 	return NULL;
@@ -497,6 +499,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!cfg.read_file)
+		capture_report_link(caps[0]);       /* one voice for the interface */
 	int dlt = capture_datalink(caps[0]);
 	if (!decode_linktype_supported(dlt) && !capture_link_per_interface(caps[0]))
 		log_warn("%s: link type %s (%d) is not decoded: packets are counted, not inspected",
@@ -603,7 +607,8 @@ int main(int argc, char **argv)
 	struct timespec run0, run1;
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (!stop && capture_run(caps[0], &target, &stop, progress, housekeeping, &outs, cerr) < 0) {
-		log_error("%s", cerr);
+		if (!atomic_exchange(&capture_failed, true))
+			log_error("%s", cerr);
 		status = 1;
 		stop = 1;                 /* a live capture that failed ends the others too */
 	}
@@ -614,6 +619,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
+	if (atomic_load(&capture_failed))
+		status = 1;               /* a worker's capture failed: exit non-zero too */
 	if (capture_was_cut(caps[0]))
 		stat_inc(&workers[0].stats, ST_file_truncated);
 	for (unsigned i = 0; i < nw; i++)
@@ -641,6 +648,19 @@ int main(int argc, char **argv)
 	}
 	log_info("%llu packets in %.3f s (%.2f Mpps), %llu names, %llu alerts", (unsigned long long)pk,
 		 run_s, run_s > 0 ? (double)pk / run_s / 1e6 : 0.0, (unsigned long long)nm, (unsigned long long)al);
+	if (!cfg.read_file) {
+		/* What the kernel did not hand over is said, not hidden. */
+		struct capture_counters cc = { 0, 0, 0 }, one;
+		for (unsigned i = 0; i < ncaps; i++) {
+			capture_counters(caps[i], &one);
+			cc.received += one.received;
+			cc.dropped += one.dropped;
+			cc.if_dropped += one.if_dropped;
+		}
+		log_info("kernel: %llu packets received, %llu dropped (capture buffer full), "
+			 "%llu dropped by the interface", (unsigned long long)cc.received,
+			 (unsigned long long)cc.dropped, (unsigned long long)cc.if_dropped);
+	}
 out:
 	reloader = NULL;
 	http_stop(http);

@@ -111,6 +111,12 @@ void metrics_format(const struct http_view *v, const struct http_counters *hc, s
 	    ah.loaded);
 	one(t, "alert_store_torn_total", "counter", "alert log lines skipped at load (torn by a crash)",
 	    ah.torn);
+	one(t, "alert_log_written_id", "gauge",
+	    "alerts up to this id are in the alert log file (they survive the daemon killed)",
+	    ah.written_id);
+	one(t, "alert_log_synced_id", "gauge",
+	    "alerts up to this id are fsync'd to the disk (they survive the machine's loss)",
+	    ah.synced_id);
 	one(t, "alert_log_ok", "gauge", "1 while the alert log can be written, 0 when it cannot",
 	    ah.log_ok ? 1 : 0);
 	one(t, "alert_last_id", "gauge", "newest alert id assigned", alert_store_last_id(v->store));

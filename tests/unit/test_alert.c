@@ -608,6 +608,79 @@ static void test_log_load(void)
 	rmdir(dir);
 }
 
+/* An alert line the log reads back: {"alert_id":N,...}. */
+static size_t fmt_logged(void *ctx, uint64_t id, char *buf, size_t cap)
+{
+	(void)ctx;
+	line(buf, cap, id);
+	return strlen(buf);
+}
+
+/* Wait (5 s at most) until the writer has the alerts up to id in the file. */
+static bool written_to(struct alert_store *s, uint64_t id, struct alert_store_health *h)
+{
+	for (int i = 0; i < 500; i++) {
+		alert_store_health(s, h);
+		if (h->written_id >= id)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* What is acknowledged: written_id (in the file) and synced_id (fsync'd),
+ * by fsync policy, and both at once for what was loaded back at start. */
+static void test_log_acknowledged(void)
+{
+	char dir[] = "/tmp/c2w-alertlog-XXXXXX", path[256], buf[512], err[ALERT_LOG_ERR_MAX];
+	struct alert_meta meta = { .rule_id = 5, .severity = 1, .src = "192.0.2.1", .name = "n.example" };
+	struct alert_store_health h;
+	size_t n;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/alerts.json", dir);
+	struct alert_log_config c = { .path = path, .fsync = ALERT_FSYNC_ALWAYS, .fsync_interval_s = 3600,
+				      .load = 64 };
+
+	/* always: synced with every write */
+	struct alert_store *s = alert_store_new(64);
+	struct alert_log *l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_health(s, &h);
+	CHECK(h.written_id == 0 && h.synced_id == 0);
+	for (int i = 0; i < 3; i++)
+		alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	CHECK(written_to(s, 3, &h));
+	CHECK_EQ(h.synced_id, 3);
+	alert_log_stop(l);
+	alert_store_free(s);
+
+	/* never: loaded alerts count as both; new ones are written, not synced */
+	c.fsync = ALERT_FSYNC_NEVER;
+	s = alert_store_new(64);
+	l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_health(s, &h);
+	CHECK(h.loaded == 3 && h.written_id == 3 && h.synced_id == 3);
+	CHECK_EQ(alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n), 4);
+	CHECK(written_to(s, 4, &h));
+	CHECK_EQ(h.synced_id, 3);
+	alert_log_stop(l);
+	alert_store_free(s);
+
+	/* interval (an hour): not synced by the writer yet; at close, it is */
+	c.fsync = ALERT_FSYNC_INTERVAL;
+	s = alert_store_new(64);
+	l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	CHECK_EQ(alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n), 5);
+	CHECK(written_to(s, 5, &h));
+	CHECK(h.synced_id == 4 || h.synced_id == 5);   /* the first interval may come at once */
+	alert_log_stop(l);
+	alert_store_free(s);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Gaps in the ids read back (alerts the log missed) stay gaps: cursors
  * across them neither repeat nor stall. */
 static void test_restore_gaps(void)
@@ -682,6 +755,7 @@ int main(void)
 	test_dedup_rebind();
 	test_log_parse();
 	test_log_load();
+	test_log_acknowledged();
 	test_restore_gaps();
 	return check_report("alert");
 }

@@ -630,21 +630,28 @@ static int rotate(struct alert_log *l)
 	return open_log(l) < 0 || err ? -1 : 0;
 }
 
-/* Lines of whole alerts, appended; on failure what this call wrote is cut
- * off again, so that the file ends with a whole line. */
-static int append(struct alert_log *l, const char *p, size_t n)
+/* Lines of whole alerts, appended.  On failure (a full disk) the whole
+ * lines that made it stay, the cut one is taken off again so that the file
+ * ends with a whole line, and *kept says how many bytes stayed. */
+static int append(struct alert_log *l, const char *p, size_t n, size_t *kept)
 {
 	size_t done = 0;
+	*kept = 0;
 	while (done < n) {
 		ssize_t w = write(l->fd, p + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			int err = w < 0 ? errno : ENOSPC;
-			if (done && ftruncate(l->fd, (off_t)l->size) < 0) {
+			const char *nl = done ? memrchr(p, '\n', done) : NULL;
+			size_t whole = nl ? (size_t)(nl - p) + 1 : 0;
+			if (done > whole && ftruncate(l->fd, (off_t)(l->size + whole)) < 0) {
 				/* cannot cut: end the fragment, skipped at load */
 				close_log(l);
 			}
+			l->size += whole;
+			l->unsynced |= whole > 0;
+			*kept = whole;
 			set_error(l, "write", err);
 			return -1;
 		}
@@ -652,6 +659,7 @@ static int append(struct alert_log *l, const char *p, size_t n)
 	}
 	l->size += n;
 	l->unsynced = true;
+	*kept = n;
 	return 0;
 }
 
@@ -687,8 +695,19 @@ static bool drain(struct alert_log *l)
 			rotate(l);
 		if (l->fd < 0 && open_log(l) < 0)
 			return false;
-		if (append(l, l->buf, n) < 0) {
+		size_t kept;
+		if (append(l, l->buf, n, &kept) < 0) {
 			count(l, &l->write_errors, 1);
+			/* the whole lines that fit are written: go on after the last */
+			const char *last = kept ? memrchr(l->buf, '\n', kept - 1) : NULL;
+			size_t at = last ? (size_t)(last - l->buf) + 1 : 0;
+			uint64_t id;
+			struct alert_meta meta;
+			if (kept && alert_log_parse(l->buf + at, kept - at, &id, &meta)) {
+				count(l, &l->written, lines_in(l->buf, kept));
+				l->written_id = id;
+				acknowledge(l, false);
+			}
 			return false;
 		}
 		if (l->c.fsync == ALERT_FSYNC_ALWAYS && fdatasync(l->fd) == 0)

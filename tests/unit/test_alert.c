@@ -2,7 +2,9 @@
  * long alerts, and hostile cursors. */
 #include <pthread.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -681,6 +683,81 @@ static void test_log_acknowledged(void)
 	rmdir(dir);
 }
 
+/* A batch larger than the room left on the disk: the whole lines that fit
+ * are kept and acknowledged, the cut one is taken off again, and when room
+ * comes back the rest follow, each alert once.  RLIMIT_FSIZE stands in for
+ * a full disk (EFBIG instead of ENOSPC, the same path). */
+static void test_log_full_batch(void)
+{
+	char dir[] = "/tmp/c2w-alertlog-XXXXXX", path[256], buf[512], err[ALERT_LOG_ERR_MAX];
+	struct alert_meta meta = { .rule_id = 5, .severity = 1, .src = "192.0.2.1", .name = "n.example" };
+	struct alert_store_health h;
+	struct rlimit was, lim;
+	size_t n, room = 0;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/alerts.json", dir);
+	for (uint64_t id = 1; id <= 10; id++) {
+		line(buf, sizeof buf, id);
+		room += strlen(buf);
+	}
+	room += 20;                    /* and part of the 11th */
+	struct alert_log_config c = { .path = path, .fsync = ALERT_FSYNC_NEVER, .fsync_interval_s = 3600,
+				      .load = 64 };
+	struct alert_store *s = alert_store_new(64);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_EQ(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = 0;              /* no room at all: the first write fails whole */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	struct alert_log *l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	usleep(200000);
+	alert_store_health(s, &h);
+	CHECK(h.write_errors >= 1 && h.written_id == 0);
+	/* 39 more wait in the ring for the retry (a second later): one batch
+	 * of 40, of which 10 and a half fit */
+	for (int i = 0; i < 39; i++)
+		alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	lim.rlim_cur = room;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK(written_to(s, 10, &h));
+	usleep(300000);
+	alert_store_health(s, &h);
+	CHECK_EQ(h.written_id, 10);
+	CHECK(h.write_errors >= 2 && !h.log_ok);
+	FILE *f = fopen(path, "r");
+	char got[512];
+	uint64_t want = 1, bad = 0;
+	while (f && fgets(got, sizeof got, f)) {
+		line(buf, sizeof buf, want++);
+		bad += strcmp(got, buf) != 0;
+	}
+	if (f)
+		fclose(f);
+	CHECK_EQ(want - 1, 10);
+	CHECK_EQ(bad, 0);
+
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &was), 0);   /* room again */
+	CHECK(written_to(s, 40, &h));
+	alert_log_stop(l);
+	alert_store_free(s);
+	f = fopen(path, "r");
+	want = 1;
+	bad = 0;
+	while (f && fgets(got, sizeof got, f)) {
+		line(buf, sizeof buf, want++);
+		bad += strcmp(got, buf) != 0;
+	}
+	if (f)
+		fclose(f);
+	CHECK_EQ(want - 1, 40);
+	CHECK_EQ(bad, 0);
+	signal(SIGXFSZ, SIG_DFL);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Gaps in the ids read back (alerts the log missed) stay gaps: cursors
  * across them neither repeat nor stall. */
 static void test_restore_gaps(void)
@@ -756,6 +833,7 @@ int main(void)
 	test_log_parse();
 	test_log_load();
 	test_log_acknowledged();
+	test_log_full_batch();
 	test_restore_gaps();
 	return check_report("alert");
 }

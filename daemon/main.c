@@ -17,6 +17,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "privs.h"
 #include "rules.h"
 #include "worker.h"
 
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: c2watchd [-qtV] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
 "                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH] [--alert-log PATH]\n"
-"                [--filter EXPR] [--no-http] [--workers N] [--help]\n"
+"                [--filter EXPR] [--no-http] [--workers N] [-u USER] [--allow-root]\n"
+"                [--seccomp on|off|log] [--help]\n"
 "  -i IFACE        capture live on IFACE (default: any)\n"
 "  -r FILE         replay a pcap/pcapng file (.gz too; - for standard input)\n"
 "  -c FILE         YAML configuration\n"
@@ -53,6 +55,9 @@ static void usage(FILE *f)
 "  --filter EXPR   capture filter (BPF syntax)\n"
 "  --no-http       no HTTP API\n"
 "  --workers N     worker threads (default: one per core live, 1 in replay)\n"
+"  -u USER         the unprivileged user to run as once the capture is open\n"
+"  --allow-root    run the parsers as root when that user does not exist\n"
+"  --seccomp MODE  syscall filter: on (the default), off, or log\n"
 "  -q              quiet: no progress or startup lines\n"
 "  -V              version\n"
 "  --help          this text\n"
@@ -167,7 +172,8 @@ static void *live_worker(void *arg)
 	return NULL;
 }
 
-enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG };
+enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG,
+       OPT_ALLOW_ROOT, OPT_SECCOMP, OPT_SECCOMP_SELFTEST };
 
 /* A dedup summary, stored by the alert store (not by a worker), goes to the
  * --alerts stream too, under the sink's lock like a worker's lines.  A
@@ -191,6 +197,10 @@ int main(int argc, char **argv)
 		{ "no-http", no_argument, NULL, OPT_NO_HTTP },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "alert-log", required_argument, NULL, OPT_ALERT_LOG },
+		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		/* a test's: call a syscall the filter forbids, to be killed */
+		{ "seccomp-selftest", no_argument, NULL, OPT_SECCOMP_SELFTEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -199,14 +209,18 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX > RULES_ERR_MAX ? CONFIG_ERR_MAX : RULES_ERR_MAX];
 	const char *config_path = NULL;
 	bool check_only = false, quiet = false, listen_given = false, serve = false, no_http = false;
-	const char *opt_iface = NULL, *opt_read = NULL, *opt_listen = NULL;
+	const char *opt_iface = NULL, *opt_read = NULL, *opt_listen = NULL, *opt_user = NULL;
+	bool allow_root = false, seccomp_selftest = false;
+	int opt_seccomp = -1;
+	struct privs privs;
+	char perr[PRIVS_ERR_MAX];
 	const char *opt_alerts = NULL, *opt_names = NULL, *opt_filter = NULL, *opt_alert_log = NULL;
 	unsigned opt_workers = 0;
 	char *cli_rules[CONFIG_MAX_PATHS], *cli_lists[CONFIG_MAX_PATHS];
 	size_t ncli_rules = 0, ncli_lists = 0;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qu:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': opt_iface = optarg; break;
 		case 'r': opt_read = optarg; break;
@@ -228,6 +242,21 @@ int main(int argc, char **argv)
 		case 't': check_only = true; break;
 		case 'l': opt_listen = optarg; listen_given = true; break;
 		case 'q': quiet = true; break;
+		case 'u': opt_user = optarg; break;
+		case OPT_ALLOW_ROOT: allow_root = true; break;
+		case OPT_SECCOMP_SELFTEST: seccomp_selftest = true; break;
+		case OPT_SECCOMP:
+			if (!strcmp(optarg, "on"))
+				opt_seccomp = PRIVS_SECCOMP_ON;
+			else if (!strcmp(optarg, "off"))
+				opt_seccomp = PRIVS_SECCOMP_OFF;
+			else if (!strcmp(optarg, "log"))
+				opt_seccomp = PRIVS_SECCOMP_LOG;
+			else {
+				log_error("--seccomp takes on, off or log");
+				return 2;
+			}
+			break;
 		case OPT_SERVE: serve = true; break;
 		case OPT_ALERTS: opt_alerts = optarg; break;
 		case OPT_NAMES: opt_names = optarg; break;
@@ -275,6 +304,11 @@ int main(int argc, char **argv)
 	if (opt_names) oom |= set_str(&cfg.names_path, opt_names);
 	if (opt_alert_log) oom |= set_str(&cfg.alert_log_path, opt_alert_log);
 	if (opt_filter) oom |= set_str(&cfg.bpf, opt_filter);
+	if (opt_user) oom |= set_str(&cfg.priv_user, opt_user);
+	if (allow_root)
+		cfg.priv_allow_root = true;
+	if (opt_seccomp >= 0)
+		cfg.priv_seccomp = (uint32_t)opt_seccomp;
 	if (ncli_rules || ncli_lists) {
 		/* Rules on the command line replace those of the config file. */
 		for (size_t i = 0; i < cfg.nrule_paths; i++) {
@@ -327,6 +361,14 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+
+	/* Before any thread starts: they inherit the emptied bounding set. */
+	if (!check_only && privs_prepare(&privs, &cfg, perr) < 0) {
+		log_error("%s", perr);
+		config_free(&cfg);
+		return 2;
+	}
+	privs.seccomp_selftest = seccomp_selftest;
 
 	struct ruleset *rs = cfg.nrule_paths || cfg.nlist_paths
 		? rules_load_named(cfg.rule_paths, cfg.rule_where, cfg.nrule_paths,
@@ -473,6 +515,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		log_info("http api on http://%s/", cfg.http_listen);
+	}
+	/* Everything privileged is open: the capture, its fanout group and
+	 * buffer, the HTTP socket, the output files and the alert log. */
+	const char *own[] = { cfg.alerts_path, cfg.names_path, cfg.alert_log_path };
+	if (privs_drop(&privs, own, sizeof own / sizeof own[0], perr) < 0) {
+		log_error("%s", perr);
+		status = 2;
+		goto out;
 	}
 	log_info("%s %s (%s), %zu rules, %zu domains, %u worker%s", view.mode, view.input,
 		 decode_linktype_name(dlt), rs->nrules, matcher_entries(rs->matcher), nw, nw == 1 ? "" : "s");

@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 ok()  { echo "ok   alert store: $*" >>"$RES"; }
 bad() { echo "FAIL alert store: $*" >>"$RES"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/lib.sh"
 
 # Start a replay with the API kept up; waits until the input is done.
 PID=

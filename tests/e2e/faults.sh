@@ -27,19 +27,11 @@ row() { printf '| %s | %s | %s | %s | %s |\n' "$@" >>"$TABLE"; }
 API=http://127.0.0.1:8653
 
 PID=
+. "$HERE/lib.sh"
 # SIGTERM, then wait at most 10 s (SIGKILL after); sets STOP_RC.
 stop_daemon() {
 	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$PID" 2>/dev/null; then
-		kill -KILL "$PID"
-		wait "$PID" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$PID"
-		STOP_RC=$?
-	fi
+	stop_pid "$PID" 10
 	PID=
 }
 cleanup() {

@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 ok()  { echo "ok   flood: $*" >>"$RES"; }
 bad() { echo "FAIL flood: $*" >>"$RES"; }
 row() { printf '| %s | %s | %s | %s | %s |\n' "$@" >>"$TABLE"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/lib.sh"
 # jget FILE KEY...: the values at dotted KEYs of a JSON file, one a line
 jget() {
 	python3 - "$@" <<'PY'

@@ -13,7 +13,7 @@ RES=$2/http_access.results
 : >"$RES"
 ok()  { echo "ok   http access: $*" >>"$RES"; }
 bad() { echo "FAIL http access: $*" >>"$RES"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/lib.sh"
 wait_up() {   # url [curl args]
 	local u=$1
 	shift

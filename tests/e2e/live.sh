@@ -14,19 +14,8 @@ NS_CLIENT=c2w-client-$$
 ok()  { echo "ok   live: $*" >>"$RES"; }
 bad() { echo "FAIL live: $*" >>"$RES"; }
 
-# SIGTERM, then wait at most 5 s (SIGKILL after); sets STOP_RC.
-stop_daemon() {
-	kill -TERM "$1" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1"
-		wait "$1" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$1"
-		STOP_RC=$?
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+stop_daemon() { stop_pid "$1" 5; }   # sets STOP_RC
 
 cleanup() {
 	[ -n "${PID:-}" ] && stop_daemon "$PID"

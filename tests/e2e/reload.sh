@@ -20,18 +20,8 @@ NS_CLIENT=c2w-rlc-$$
 ok()  { echo "ok   reload: $*" >>"$RES"; }
 bad() { echo "FAIL reload: $*" >>"$RES"; }
 
-stop_daemon() {   # pid; sets STOP_RC
-	kill -TERM "$1" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1"
-		wait "$1" 2>/dev/null
-		STOP_RC=timeout
-	else
-		wait "$1"
-		STOP_RC=$?
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+stop_daemon() { stop_pid "$1" 10; }   # sets STOP_RC
 cleanup() {
 	[ -n "${PID:-}" ] && stop_daemon "$PID"
 	ip netns del "$NS_SENSOR" 2>/dev/null

@@ -156,4 +156,11 @@ $(FUZZERS:%=fuzz-%):
 	$(FUZZ_MAKE) build-fuzz/fuzz_$(@:fuzz-%=%)
 	tests/fuzz/run -t $(FUZZ_TIME) build-fuzz $(@:fuzz-%=%)
 
-.PHONY: all run unit test install clean bench FORCE fuzz fuzz-replay fuzz-bins $(FUZZERS:%=fuzz-%)
+# valgrind memcheck over every corpus input, replayed by the gcc build:
+# fails on a leak or an invalid access.
+fuzz-memcheck: $(REPLAYBIN)
+	@set -e; for n in $(FUZZERS); do \
+	  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+	    --error-exitcode=9 $(BUILD)/replay_$$n tests/fuzz/corpus/$$n; done
+
+.PHONY: all run unit test install clean bench FORCE fuzz fuzz-replay fuzz-bins fuzz-memcheck $(FUZZERS:%=fuzz-%)

@@ -2,6 +2,7 @@
 #   make            build build/c2watchd (installs missing -dev packages first)
 #   make run        build and start the daemon live on its embedded defaults
 #   make test       build and run every test (unit, corpus, bad input, live)
+#   make faults     live faults and resource bounds, larger floods: the README table
 #   make SANITIZE=address,undefined test   the same under ASan+UBSan
 #   make CC=clang   any C11 compiler
 #   make fuzz       every libFuzzer harness for FUZZ_TIME seconds (clang; tests/fuzz/)
@@ -117,6 +118,13 @@ bench:
 	$(MAKE) BUILD=build-bench OPT="$(BENCH_OPT)" LDFLAGS="$(BENCH_OPT)" build-bench/c2watchd
 	bench/run $(BENCHFLAGS) $(CURDIR)/build-bench/c2watchd
 
+# Live faults and resource bounds at FAULTS_SCALE times the floods of make
+# test (a few minutes): prints the table of README "Faults".  Uses network
+# namespaces: under the shared lock where others test on the same machine.
+FAULTS_SCALE ?= 5
+faults: all
+	tests/e2e/faults_table.sh $(BUILD) $(FAULTS_SCALE)
+
 FORCE:
 
 # ---- fuzzing (tests/fuzz/) ----
@@ -129,15 +137,16 @@ FUZZ_JOBS ?= 1
 FUZZ_SAN  := fuzzer-no-link,address,undefined
 FUZZ_MAKE := $(MAKE) BUILD=build-fuzz CC=clang SANITIZE=$(FUZZ_SAN) OPT="-O1 -g"
 
-$(BUILD)/fuzz_common.o: tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h $(BUILD)/.flags
+$(BUILD)/fuzz_common.o: tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h $(wildcard daemon/*.h) $(BUILD)/.flags
 	$(CC) $(CFLAGS) -Idaemon -c -o $@ $<
 
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/fuzz_common.o \
-		$(LIBOBJS) $(BUILD)/.flags
+		$(wildcard daemon/*.h) $(LIBOBJS) $(BUILD)/.flags
 	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(BUILD)/fuzz_common.o \
 	    $(LIBOBJS) $(LDLIBS)
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz_common.o $(LIBOBJS) $(BUILD)/.flags
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz_common.o $(wildcard daemon/*.h) \
+		$(LIBOBJS) $(BUILD)/.flags
 	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz_common.o \
 	    $(LIBOBJS) $(LDLIBS)
 
@@ -163,4 +172,10 @@ fuzz-memcheck: $(REPLAYBIN)
 	  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
 	    --error-exitcode=9 $(BUILD)/replay_$$n tests/fuzz/corpus/$$n; done
 
-.PHONY: all run unit test install clean bench FORCE fuzz fuzz-replay fuzz-bins fuzz-memcheck $(FUZZERS:%=fuzz-%)
+# valgrind memcheck over a replay of the whole corpus (tests/valgrind); run
+# after `make test`, whose generated captures it replays too.
+valgrind: $(BUILD)/c2watchd
+	tests/valgrind $(CURDIR)/$(BUILD)/c2watchd
+
+.PHONY: all run unit test install clean bench valgrind faults FORCE fuzz fuzz-replay fuzz-bins \
+	fuzz-memcheck $(FUZZERS:%=fuzz-%)

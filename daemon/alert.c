@@ -268,6 +268,33 @@ int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t tab
 	return 0;
 }
 
+int alert_store_set_dedup_window(struct alert_store *s, uint32_t window_s)
+{
+	pthread_mutex_lock(&s->lock);
+	bool table = s->dd != NULL;
+	if (table)
+		s->dd_window_ns = (uint64_t)window_s * 1000000000ull;
+	pthread_mutex_unlock(&s->lock);
+	return table ? 0 : -1;
+}
+
+void alert_store_rebind(struct alert_store *s, const char *(*name_of)(void *ctx, uint32_t rule_id),
+			void *ctx)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; s->dd && i < s->dd_sets * DD_WAYS; i++) {
+		struct dd_entry *e = &s->dd[i];
+		if (!e->hash || !e->meta.signature)
+			continue;
+		const char *name = name_of(ctx, e->meta.rule_id);
+		if (name)
+			e->meta.signature = name;
+		else
+			dd_close(s, e);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 /* The entry to fold meta into, if its window is open; else closes what is
  * in the way and returns the entry the new alert is to open (or NULL). */
 static struct dd_entry *dd_lookup(struct alert_store *s, const struct alert_meta *m,
@@ -540,6 +567,8 @@ void alert_store_health_json(struct alert_store *s, struct jbuf *j)
 	jb_ku64(j, "torn", h.torn);
 	jb_ku64(j, "log_missed", h.log_missed);
 	jb_kbool(j, "log_enabled", h.log_enabled);
+	jb_ku64(j, "written_id", h.written_id);
+	jb_ku64(j, "synced_id", h.synced_id);
 	jb_kbool(j, "log_ok", h.log_ok);
 	jb_kstr(j, "last_error", h.last_error);
 	jb_obj_close(j);

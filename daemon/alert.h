@@ -110,12 +110,14 @@ struct alert_store_health {
 	uint64_t dedup_summaries;    /* summary alerts stored (count > 1) */
 	uint64_t dedup_evicted;      /* windows closed early: the dedup table was full */
 	bool log_enabled;            /* an alert log is configured */
+	uint64_t written_id;         /* alerts up to this id are in the log file (0: none yet) */
+	uint64_t synced_id;          /* ... and fsync'd to the disk (alert-log fsync) */
 };
 
 void alert_store_health(struct alert_store *s, struct alert_store_health *out);
 
 /* The same as "alert_store": {...} in a JSON object being written (at most
- * 600 bytes). */
+ * 700 bytes). */
 struct jbuf;
 void alert_store_health_json(struct alert_store *s, struct jbuf *j);
 
@@ -145,6 +147,17 @@ void alert_store_set_health_fn(struct alert_store *s, alert_health_fn fn, void *
  * (a new id: "count", "first_seen", "last_seen", "first_alert_id") is stored
  * if there were repeats.  0: off (the default of a new store). */
 int alert_store_set_dedup(struct alert_store *s, uint32_t window_s, uint32_t table_size);
+
+/* Change the dedup window (a reload): windows open now keep their end.
+ * -1 when deduplication was off at start (no table: set it up first). */
+int alert_store_set_dedup_window(struct alert_store *s, uint32_t window_s);
+
+/* A reload retires a rule set: open dedup windows hold its rule names.  Each
+ * takes the name that name_of gives for its rule id in the new set, or, when
+ * that is NULL (the rule is gone), closes now (its summary written with the
+ * old name, still valid during the call). */
+void alert_store_rebind(struct alert_store *s, const char *(*name_of)(void *ctx, uint32_t rule_id),
+			void *ctx);
 
 /* Hand every dedup summary's text (a JSON line) to fn as it is stored, under
  * the store's lock (fn may take locks the store never waits on from under

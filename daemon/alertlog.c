@@ -43,6 +43,8 @@ struct alert_log {
 
 	pthread_mutex_t lock;        /* the figures below, read by alert_store_health() */
 	uint64_t written, write_errors, rotations, loaded, torn, missed;
+	uint64_t in_file_id;         /* written_id, for readers: survives the daemon killed */
+	uint64_t synced_id;          /* the newest id fsync'd: survives the machine's loss */
 	bool ok;
 	char last_error[128];
 };
@@ -482,6 +484,17 @@ static void count(struct alert_log *l, uint64_t *field, uint64_t n)
 	pthread_mutex_unlock(&l->lock);
 }
 
+/* What is acknowledged: alerts up to written_id are in the file (the kernel
+ * has them), and when synced, on the disk too. */
+static void acknowledge(struct alert_log *l, bool synced)
+{
+	pthread_mutex_lock(&l->lock);
+	l->in_file_id = l->written_id;
+	if (synced)
+		l->synced_id = l->written_id;
+	pthread_mutex_unlock(&l->lock);
+}
+
 static int open_log(struct alert_log *l)
 {
 	int fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -517,8 +530,8 @@ static void close_log(struct alert_log *l)
 {
 	if (l->fd < 0)
 		return;
-	if (l->c.fsync != ALERT_FSYNC_NEVER && l->unsynced)
-		fdatasync(l->fd);
+	if (l->c.fsync != ALERT_FSYNC_NEVER && l->unsynced && fdatasync(l->fd) == 0)
+		acknowledge(l, true);
 	close(l->fd);
 	l->fd = -1;
 	l->unsynced = false;
@@ -617,21 +630,28 @@ static int rotate(struct alert_log *l)
 	return open_log(l) < 0 || err ? -1 : 0;
 }
 
-/* Lines of whole alerts, appended; on failure what this call wrote is cut
- * off again, so that the file ends with a whole line. */
-static int append(struct alert_log *l, const char *p, size_t n)
+/* Lines of whole alerts, appended.  On failure (a full disk) the whole
+ * lines that made it stay, the cut one is taken off again so that the file
+ * ends with a whole line, and *kept says how many bytes stayed. */
+static int append(struct alert_log *l, const char *p, size_t n, size_t *kept)
 {
 	size_t done = 0;
+	*kept = 0;
 	while (done < n) {
 		ssize_t w = write(l->fd, p + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			int err = w < 0 ? errno : ENOSPC;
-			if (done && ftruncate(l->fd, (off_t)l->size) < 0) {
+			const char *nl = done ? memrchr(p, '\n', done) : NULL;
+			size_t whole = nl ? (size_t)(nl - p) + 1 : 0;
+			if (done > whole && ftruncate(l->fd, (off_t)(l->size + whole)) < 0) {
 				/* cannot cut: end the fragment, skipped at load */
 				close_log(l);
 			}
+			l->size += whole;
+			l->unsynced |= whole > 0;
+			*kept = whole;
 			set_error(l, "write", err);
 			return -1;
 		}
@@ -639,6 +659,7 @@ static int append(struct alert_log *l, const char *p, size_t n)
 	}
 	l->size += n;
 	l->unsynced = true;
+	*kept = n;
 	return 0;
 }
 
@@ -674,14 +695,26 @@ static bool drain(struct alert_log *l)
 			rotate(l);
 		if (l->fd < 0 && open_log(l) < 0)
 			return false;
-		if (append(l, l->buf, n) < 0) {
+		size_t kept;
+		if (append(l, l->buf, n, &kept) < 0) {
 			count(l, &l->write_errors, 1);
+			/* the whole lines that fit are written: go on after the last */
+			const char *last = kept ? memrchr(l->buf, '\n', kept - 1) : NULL;
+			size_t at = last ? (size_t)(last - l->buf) + 1 : 0;
+			uint64_t id;
+			struct alert_meta meta;
+			if (kept && alert_log_parse(l->buf + at, kept - at, &id, &meta)) {
+				count(l, &l->written, lines_in(l->buf, kept));
+				l->written_id = id;
+				acknowledge(l, false);
+			}
 			return false;
 		}
 		if (l->c.fsync == ALERT_FSYNC_ALWAYS && fdatasync(l->fd) == 0)
 			l->unsynced = false;
 		count(l, &l->written, lines_in(l->buf, n));
 		l->written_id = next;
+		acknowledge(l, !l->unsynced);
 		set_ok(l);
 	}
 }
@@ -706,8 +739,10 @@ static void *writer(void *arg)
 			l->retry_ns = mono + RETRY_MS * 1000000ull;
 		if (l->fd >= 0 && l->unsynced && l->c.fsync == ALERT_FSYNC_INTERVAL &&
 		    mono - l->synced_ns >= (uint64_t)l->c.fsync_interval_s * 1000000000ull) {
-			if (fdatasync(l->fd) == 0)
+			if (fdatasync(l->fd) == 0) {
 				l->unsynced = false;
+				acknowledge(l, true);
+			}
 			l->synced_ns = mono;
 		}
 	}
@@ -726,6 +761,8 @@ static void health(void *ctx, struct alert_store_health *out)
 	out->log_missed = l->missed;
 	out->log_ok = l->ok;
 	out->log_enabled = l->path != NULL;
+	out->written_id = l->in_file_id;
+	out->synced_id = l->synced_id;
 	snprintf(out->last_error, sizeof out->last_error, "%s", l->last_error);
 	pthread_mutex_unlock(&l->lock);
 }
@@ -764,6 +801,7 @@ struct alert_log *alert_log_start(struct alert_store *s, const struct alert_log_
 	}
 	/* what was loaded is in the file already */
 	l->written_id = alert_store_last_id(s);
+	l->in_file_id = l->synced_id = l->path ? l->written_id : 0;
 	alert_store_set_health_fn(s, health, l);
 
 	/* The writer takes no signals: they go to the main thread. */

@@ -9,15 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
-#include <zlib.h>
 
 #include "capture.h"
+#include "gzstream.h"
 #include "log.h"
 #include "pcapfile.h"
 #include "pcapng.h"
@@ -26,14 +28,17 @@
 #define LIVE_BATCH 512           /* packets per pcap_dispatch: bounded work per turn */
 #define FILTER_LINKTYPES 32      /* link types a pcapng replay keeps a filter program for */
 #define INTERFACES_LOGGED 16     /* pcapng interfaces not decoded named in a warning */
+#define DOWN_WAIT_MAX_MS 1000    /* a down interface is polled at most this seldom */
+#define STOP_DRAIN_MS 200        /* at a stop, the ring is read at most this long */
 
-/* A compressed file or standard input, read through zlib (which passes
- * uncompressed input through).  Its first bytes, read to tell pcapng from
- * what libpcap reads, are handed back before the rest. */
+/* A compressed file, a pipe or standard input (gzstream.c: gunzipped when
+ * gzip, handed on as it arrives).  Its first bytes, read to tell pcapng
+ * from what libpcap reads, are handed back before the rest. */
 struct stream_src {
-	gzFile gz;
+	struct gzstream *gz;
 	uint8_t head[4];
 	size_t nhead, at;
+	const atomic_int *stop;      /* a signal that interrupts a read ends the input */
 };
 
 struct capture {
@@ -41,7 +46,7 @@ struct capture {
 	bool live;
 	int dlt;
 	FILE *file;                  /* replay input given to libpcap */
-	gzFile gz;                   /* when read through zlib */
+	struct gzstream *gz;         /* a stream, not a mapped file */
 	struct stream_src src;       /* the stream under gz */
 	struct pcapfile *pf;         /* classic pcap read through memory maps */
 	struct bpf_program prog;     /* the filter, for pf */
@@ -55,6 +60,11 @@ struct capture {
 	bool cut;                    /* the file ended inside a record */
 	uint64_t total_bytes;        /* size of the input file, 0 if unknown */
 	_Atomic uint64_t received, dropped, if_dropped;
+	char *ifname;                /* live: the interface, to follow its state */
+	int ifindex;                 /* its index at open; 0: not followed ("any") */
+	bool reports_link;           /* this capture logs and counts the link's state */
+	bool down;                   /* the interface was last seen down */
+	uint64_t down_ns;            /* since when (monotonic) */
 };
 
 static uint64_t mono_ns(void)
@@ -80,11 +90,14 @@ static ssize_t stream_read(void *ctx, uint8_t *buf, size_t size)
 		s->at += n;
 		return (ssize_t)n;
 	}
-	if (size > (1u << 30))
-		size = 1u << 30;
-	/* A gzip stream cut short reads as its end (zlib: Z_BUF_ERROR). */
-	int n = gzread(s->gz, buf, (unsigned)size);
-	return n < 0 ? -1 : n;
+	for (;;) {
+		ssize_t n = gzstream_read(s->gz, buf, size);
+		if (n >= 0 || errno != EINTR)
+			return n;
+		/* SIGHUP and the like: read on; a stop request ends the input */
+		if (s->stop && atomic_load(s->stop))
+			return 0;
+	}
 }
 
 /* A stdio stream over it, so that libpcap reads compressed captures (and
@@ -96,7 +109,8 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t size)
 
 static int gz_cookie_close(void *cookie)
 {
-	return gzclose(((struct stream_src *)cookie)->gz) == Z_OK ? 0 : -1;
+	gzstream_close(((struct stream_src *)cookie)->gz);
+	return 0;
 }
 
 static int set_filter(pcap_t *p, const char *bpf, char err[CAPTURE_ERR_MAX])
@@ -286,20 +300,20 @@ struct capture *capture_open_file(const char *path, const char *bpf, char err[CA
 		}
 	}
 	if (!cap->file) {
-		/* gzip, a pipe, standard input: a stream through zlib. */
-		cap->gz = cap->src.gz = gzdopen(fd, "rb");
+		/* gzip, a pipe, standard input: a stream. */
+		cap->gz = cap->src.gz = gzstream_open(fd);
 		if (!cap->gz) {
-			close(fd);
-			snprintf(err, CAPTURE_ERR_MAX, "%s: cannot open for reading", name);
+			snprintf(err, CAPTURE_ERR_MAX, "%s: out of memory", name);
 			free(cap);
 			return NULL;
 		}
-		gzbuffer(cap->gz, 1 << 17);
 		ssize_t n;
 		while (cap->src.nhead < sizeof cap->src.head &&
-		       (n = gzread(cap->gz, cap->src.head + cap->src.nhead,
-				   (unsigned)(sizeof cap->src.head - cap->src.nhead))) > 0)
-			cap->src.nhead += (size_t)n;
+		       ((n = gzstream_read(cap->gz, cap->src.head + cap->src.nhead,
+					   sizeof cap->src.head - cap->src.nhead)) > 0 ||
+			(n < 0 && errno == EINTR)))
+			if (n > 0)
+				cap->src.nhead += (size_t)n;
 		if (pcapng_is_pcapng(cap->src.head, cap->src.nhead)) {
 			cap->ng = pcapng_open_stream(stream_read, &cap->src, &cap->stats, nerr);
 			if (!cap->ng) {
@@ -382,8 +396,19 @@ struct capture *capture_open_live(const struct config *c, char err[CAPTURE_ERR_M
 		capture_close(cap);
 		return NULL;
 	}
+	/* Its index, so that a new interface of the same name is told from
+	 * this one; "any" has none and is not followed. */
+	struct ifreq ifr = { 0 };
+	if (strlen(c->interface) < sizeof ifr.ifr_name &&
+	    (cap->ifname = strdup(c->interface)) != NULL) {
+		memcpy(ifr.ifr_name, c->interface, strlen(c->interface));
+		if (ioctl(pcap_fileno(cap->pcap), SIOCGIFINDEX, &ifr) == 0)
+			cap->ifindex = ifr.ifr_ifindex;
+	}
 	return cap;
 }
+
+void capture_report_link(struct capture *cap) { cap->reports_link = true; }
 
 void capture_close(struct capture *cap)
 {
@@ -394,7 +419,7 @@ void capture_close(struct capture *cap)
 	else if (cap->file)
 		fclose(cap->file);          /* and the stream under it */
 	else if (cap->gz)
-		gzclose(cap->gz);
+		gzstream_close(cap->gz);
 	pcapfile_close(cap->pf);
 	pcapng_close(cap->ng);
 	if (cap->has_prog)
@@ -403,6 +428,7 @@ void capture_close(struct capture *cap)
 		pcap_freecode(&cap->progs[i].prog);
 	free(cap->bpf);
 	free(cap->name);
+	free(cap->ifname);
 	free(cap);
 }
 
@@ -468,6 +494,72 @@ static void refresh_counters(struct capture *cap)
 	}
 }
 
+enum link_state { LINK_UP, LINK_DOWN, LINK_GONE };
+
+/* Asked of the capture's own socket: no new socket is needed, and none could
+ * be opened once privileges are dropped.  "Down" is not up or no carrier
+ * (a veth whose peer is down); "gone" is deleted, or replaced by a new
+ * interface of the same name, which the socket, bound to the old index,
+ * would never see.  A failure other than ENODEV cannot tell: up. */
+static enum link_state link_state(const struct capture *cap)
+{
+	struct ifreq ifr = { 0 };
+	int fd = pcap_fileno(cap->pcap);
+	if (!cap->ifindex)
+		return LINK_UP;
+	memcpy(ifr.ifr_name, cap->ifname, strlen(cap->ifname));
+	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? LINK_GONE : LINK_UP;
+	if (ifr.ifr_ifindex != cap->ifindex)
+		return LINK_GONE;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return errno == ENODEV ? LINK_GONE : LINK_UP;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING) ? LINK_UP : LINK_DOWN;
+}
+
+/* Note a change of the link's state: logged once each way and counted, by
+ * the one capture that reports for the interface (the others share it). */
+static enum link_state follow_link(struct capture *cap)
+{
+	enum link_state s = link_state(cap);
+	if (s == LINK_DOWN && !cap->down) {
+		cap->down = true;
+		cap->down_ns = mono_ns();
+		if (!cap->reports_link)
+			return s;
+		stat_inc(&cap->stats, ST_link_down);
+		log_warn("%s: the interface is down (not up, or no carrier): waiting for it, "
+			 "capture resumes by itself", cap->ifname);
+	} else if (s == LINK_UP && cap->down) {
+		cap->down = false;
+		if (!cap->reports_link)
+			return s;
+		log_info("%s: the interface is up again after %.1f s: capturing", cap->ifname,
+			 (double)(mono_ns() - cap->down_ns) / 1e9);
+	}
+	return s;
+}
+
+/* A capture error: -1 to end the run (err set), 0 to wait and try again.
+ * A deleted interface ends it; a down one is waited for, should libpcap
+ * report it as an error ("went down": a link down and up in between). */
+static int live_error(struct capture *cap, char err[CAPTURE_ERR_MAX])
+{
+	const char *why = pcap_geterr(cap->pcap);
+	enum link_state s = follow_link(cap);
+	if (s == LINK_GONE) {
+		snprintf(err, CAPTURE_ERR_MAX, "%s: the interface was deleted (%s): exiting, "
+			 "every alert written, for the service manager to start c2watchd again "
+			 "when it is back", cap->ifname, why);
+		return -1;
+	}
+	if (s == LINK_UP && !strstr(why, "went down")) {
+		snprintf(err, CAPTURE_ERR_MAX, "capture: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static uint64_t input_position(struct capture *cap)
 {
 	if (cap->pf)
@@ -475,7 +567,7 @@ static uint64_t input_position(struct capture *cap)
 	if (cap->ng && !cap->gz)
 		return pcapng_offset(cap->ng);
 	if (cap->gz)
-		return (uint64_t)gzoffset(cap->gz);
+		return gzstream_offset(cap->gz);
 	off_t o = ftello(cap->file);
 	return o < 0 ? 0 : (uint64_t)o;
 }
@@ -659,6 +751,7 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 	struct loop_ctx lc = { t, cap->dlt, 0 };
 	uint64_t start = mono_ns(), last_tick = start;
 
+	cap->src.stop = stop;
 	if (cap->pf)
 		return run_classic(cap, &lc, stop, progress, tick, tick_ctx, err);
 	if (cap->ng)
@@ -694,20 +787,38 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 	 * blocks until a frame arrives and retries on EINTR, so on a quiet
 	 * link neither a signal nor the once-a-second work would get a turn. */
 	struct pollfd pfd = { .fd = pcap_get_selectable_fd(cap->pcap), .events = POLLIN };
+	int wait_ms = LIVE_TIMEOUT_MS;
 	while (!*stop) {
 		int r = 0;
-		if (poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0)
+		if (poll(&pfd, 1, wait_ms) > 0) {
+			/* POLLERR: the socket's error (ENETDOWN when the link
+			 * goes down) is about to be read by libpcap: look now. */
+			if ((pfd.revents & POLLERR) && cap->reports_link)
+				follow_link(cap);
 			r = pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc);
+		}
 		if (r < 0) {
 			if (r == PCAP_ERROR_BREAK)
 				break;
-			snprintf(err, CAPTURE_ERR_MAX, "capture: %s", pcap_geterr(cap->pcap));
-			refresh_counters(cap);
-			return -1;
+			if (live_error(cap, err) < 0) {
+				refresh_counters(cap);
+				return -1;
+			}
+			/* wait longer each time (bounded), and try again */
+			wait_ms = wait_ms * 2 > DOWN_WAIT_MAX_MS ? DOWN_WAIT_MAX_MS : wait_ms * 2;
+		} else if (r > 0) {
+			wait_ms = LIVE_TIMEOUT_MS;
 		}
+		/* a quiet link still takes up a reload's rules within the
+		 * timeout, so that the old set can be freed (reload.c) */
+		worker_rules_sync(&t->workers[0]);
 		uint64_t now = mono_ns();
 		if (now - last_tick >= 1000000000ull) {
 			last_tick = now;
+			if (cap->reports_link || cap->down)
+				follow_link(cap);
+			if (!cap->down)
+				wait_ms = LIVE_TIMEOUT_MS;
 			refresh_counters(cap);
 			worker_tick(&t->workers[0], wall_ns());
 			if (tick)
@@ -715,6 +826,12 @@ int capture_run(struct capture *cap, const struct capture_target *t, atomic_int 
 			fflush(NULL);
 		}
 	}
+	/* Stopped: what the kernel had handed over is read rather than left in
+	 * the ring; bounded in time, as a flood keeps filling it. */
+	uint64_t until = mono_ns() + STOP_DRAIN_MS * 1000000ull;
+	while (!cap->down && mono_ns() < until &&
+	       pcap_dispatch(cap->pcap, LIVE_BATCH, on_packet, (u_char *)&lc) > 0)
+		;
 	refresh_counters(cap);
 	return 0;
 }

@@ -34,6 +34,11 @@ bool capture_link_per_interface(const struct capture *cap);
 const struct stats *capture_stats(const struct capture *cap);
 bool capture_is_live(const struct capture *cap);
 
+/* Live: this capture follows the interface's state for all that share it:
+ * logs once when it goes down and when it is back, counts link_down.  The
+ * others wait as quietly.  A deleted interface ends capture_run() (-1). */
+void capture_report_link(struct capture *cap);
+
 /* Called from the packet loop about once a second (wall clock), between
  * packets: the place for housekeeping that must not race the worker. */
 typedef void (*capture_tick_fn)(void *ctx);

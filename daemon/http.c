@@ -54,6 +54,7 @@ struct http_server {
 	struct MHD_Daemon *mhd;
 	struct http_view *view;
 	struct tokens *tokens;        /* NULL: no token file, no authentication */
+	pthread_mutex_t tokens_lock;  /* a reload replaces *tokens in place */
 	const char *cors;             /* NULL: no CORS headers */
 	unsigned max_streams;
 	atomic_bool stopping;
@@ -857,8 +858,12 @@ static enum MHD_Result get_stats(struct http_server *h, struct MHD_Connection *c
 	}
 	jb_key(&j, "rules");
 	jb_obj_open(&j);
-	jb_ku64(&j, "rules", v->rules->nrules);
-	jb_ku64(&j, "domains", matcher_entries(v->rules->matcher));
+	const struct ruleset *rs = http_view_rules(v, NULL);
+	jb_ku64(&j, "rules", rs->nrules);
+	jb_ku64(&j, "domains", matcher_entries(rs->matcher));
+	http_view_rules_put(v);
+	if (v->reload)
+		reload_status_json(v->reload, &j);
 	jb_obj_close(&j);
 	if (!put_wifi_encrypted(&j, v)) {
 		free(buf);
@@ -877,9 +882,25 @@ static enum MHD_Result get_stats(struct http_server *h, struct MHD_Connection *c
 	return send_json(h, c, MHD_HTTP_OK, &j, buf);
 }
 
+const struct ruleset *http_view_rules(const struct http_view *v, uint64_t *loaded_ns)
+{
+	if (v->reload)
+		return reload_hold(v->reload, loaded_ns);
+	if (loaded_ns)
+		*loaded_ns = v->rules_loaded_ns;
+	return v->rules;
+}
+
+void http_view_rules_put(const struct http_view *v)
+{
+	if (v->reload)
+		reload_put(v->reload);
+}
+
 static enum MHD_Result get_rules(struct http_server *h, struct MHD_Connection *c)
 {
-	const struct ruleset *rs = h->view->rules;
+	uint64_t loaded_ns;
+	const struct ruleset *rs = http_view_rules(h->view, &loaded_ns);
 	/* every string may grow six-fold when escaped (\u00XX) */
 	size_t cap = 1024;
 	for (size_t i = 0; i < rs->nrules; i++) {
@@ -889,11 +910,14 @@ static enum MHD_Result get_rules(struct http_server *h, struct MHD_Connection *c
 		for (size_t k = 0; k < r->nlists; k++)
 			cap += 8 + 6 * strlen(r->lists[k]);
 	}
+	cap += 256 + 6 * RELOAD_ERR_MAX;      /* the last reload's error */
 	char *buf = malloc(cap);
-	if (!buf)
+	if (!buf) {
+		http_view_rules_put(h->view);
 		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	}
 	char when[40];
-	eve_timestamp(h->view->rules_loaded_ns, when, sizeof when);
+	eve_timestamp(loaded_ns, when, sizeof when);
 	struct jbuf j;
 	jb_init(&j, buf, cap);
 	jb_obj_open(&j);
@@ -921,6 +945,9 @@ static enum MHD_Result get_rules(struct http_server *h, struct MHD_Connection *c
 	jb_kstr(&j, "loaded_at", when);
 	jb_key(&j, "load_seconds");
 	jb_vdouble(&j, rs->load_seconds);
+	http_view_rules_put(h->view);
+	if (h->view->reload)
+		reload_status_json(h->view->reload, &j);
 	jb_obj_close(&j);
 	return send_json(h, c, MHD_HTTP_OK, &j, buf);
 }
@@ -976,6 +1003,31 @@ static enum MHD_Result get_metrics(struct http_server *h, struct MHD_Connection 
 	}
 	return send_body(h, c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, t.len,
 			 true, NULL);
+}
+
+/* POST /api/v1/reload: the configuration and the rules read again (admin
+ * token).  200 with what was loaded; 422 with "file:line:col: what" when a
+ * file has an error (the running rules are kept); 409 when a reload is
+ * under way. */
+static enum MHD_Result post_reload(struct http_server *h, struct MHD_Connection *c)
+{
+	if (!h->view->reload)
+		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "reload is not available");
+	struct reload_result *res = malloc(sizeof *res);
+	size_t cap = 256 + 6 * (RELOAD_ERR_MAX + 2 * RELOAD_NOTE_MAX);
+	char *buf = malloc(cap);
+	if (!res || !buf) {
+		free(res);
+		free(buf);
+		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	}
+	reload_run(h->view->reload, "POST /api/v1/reload", res);
+	struct jbuf j;
+	jb_init(&j, buf, cap);
+	reload_result_json(res, &j);
+	unsigned status = res->status;
+	free(res);
+	return send_json(h, c, status, &j, buf);
 }
 
 /* ---- recent names ---- */
@@ -1246,18 +1298,20 @@ static const struct route {
 	handler_fn fn;
 	bool open;                    /* no token needed (probes) */
 	const char *const *args;
+	bool post;                    /* POST only, with the admin token; else GET and HEAD */
 } routes[] = {
-	{ "/api/v1/alerts", get_alerts, false, alert_args },
-	{ "/api/v1/alerts/stream", get_stream, false, stream_args },
-	{ "/api/v1/stats", get_stats, false, no_args },
-	{ "/api/v1/rules", get_rules, false, no_args },
-	{ "/api/v1/names", get_names, false, names_args },
-	{ "/api/v1/top", get_top, false, top_args },
-	{ "/metrics", get_metrics, false, no_args },
-	{ "/healthz", get_health, true, no_args },
-	{ "/readyz", get_ready, true, no_args },
-	{ "/", get_page, true, no_args },
-	{ "/index.html", get_page, true, no_args },
+	{ "/api/v1/alerts", get_alerts, false, alert_args, false },
+	{ "/api/v1/alerts/stream", get_stream, false, stream_args, false },
+	{ "/api/v1/stats", get_stats, false, no_args, false },
+	{ "/api/v1/rules", get_rules, false, no_args, false },
+	{ "/api/v1/names", get_names, false, names_args, false },
+	{ "/api/v1/top", get_top, false, top_args, false },
+	{ "/metrics", get_metrics, false, no_args, false },
+	{ "/healthz", get_health, true, no_args, false },
+	{ "/readyz", get_ready, true, no_args, false },
+	{ "/", get_page, true, no_args, false },
+	{ "/index.html", get_page, true, no_args, false },
+	{ "/api/v1/reload", post_reload, false, no_args, true },
 };
 
 /* Authorization: Bearer TOKEN (RFC 6750 §2.1); the scheme is case-insensitive. */
@@ -1273,7 +1327,10 @@ static enum access check_token(struct http_server *h, struct MHD_Connection *c, 
 	size_t n = strlen(a);
 	while (n && a[n - 1] == ' ')
 		n--;
-	return tokens_check(h->tokens, a, n);
+	pthread_mutex_lock(&h->tokens_lock);
+	enum access level = tokens_check(h->tokens, a, n);
+	pthread_mutex_unlock(&h->tokens_lock);
+	return level;
 }
 
 /* Connection threads yield the CPU to the capture: on Linux, nice applies
@@ -1320,16 +1377,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!rt)
 		return send_error(h, c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 
-	bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool method_ok = rt->post ? strcmp(method, MHD_HTTP_METHOD_POST) == 0
+				  : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+				    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	const char *allowed = rt->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
 	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
 		/* CORS preflight (Fetch standard): browsers send it without
 		 * credentials, so it needs no token. */
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		if (!r)
 			return MHD_NO;
-		MHD_add_response_header(r, "Allow", "GET, HEAD, OPTIONS");
+		MHD_add_response_header(r, "Allow", allowed);
 		if (h->cors) {
-			MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+			MHD_add_response_header(r, "Access-Control-Allow-Methods", allowed);
 			MHD_add_response_header(r, "Access-Control-Allow-Headers",
 						"Authorization, Last-Event-ID, Accept-Encoding");
 			MHD_add_response_header(r, "Access-Control-Max-Age", "600");
@@ -1337,14 +1397,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		common_headers(h, r);
 		return queue(h, c, MHD_HTTP_NO_CONTENT, r);
 	}
-	if (!get) {
-		static const struct hdr allow[] = { { "Allow", "GET, HEAD, OPTIONS" }, { NULL, NULL } };
+	if (!method_ok) {
+		const struct hdr allow[] = { { "Allow", allowed }, { NULL, NULL } };
 		return send_error_hdr(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
-				      "only GET and HEAD are supported here", allow);
+				      rt->post ? "only POST is supported here"
+					       : "only GET and HEAD are supported here", allow);
 	}
 	if (h->tokens && !rt->open) {
 		bool presented;
-		if (check_token(h, c, &presented) == ACCESS_NONE) {
+		enum access level = check_token(h, c, &presented);
+		if (level != ACCESS_NONE && rt->post && level < ACCESS_ADMIN)
+			return send_error(h, c, MHD_HTTP_FORBIDDEN,
+					  "this endpoint needs the admin token");
+		if (level == ACCESS_NONE) {
 			static const struct hdr none[] = {
 				{ "WWW-Authenticate", "Bearer realm=\"c2watchd\"" }, { NULL, NULL } };
 			static const struct hdr wrong[] = {
@@ -1429,6 +1494,7 @@ static void server_free(struct http_server *h)
 	free(h->scratch);
 	free(h->order);
 	pthread_mutex_destroy(&h->scratch_lock);
+	pthread_mutex_destroy(&h->tokens_lock);
 	free(h);
 }
 
@@ -1456,6 +1522,7 @@ struct http_server *http_start(const struct config *cfg, struct http_view *view,
 		return NULL;
 	}
 	pthread_mutex_init(&h->scratch_lock, NULL);
+	pthread_mutex_init(&h->tokens_lock, NULL);
 	h->view = view;
 	h->max_streams = cfg->http_max_streams;
 	h->cors = cfg->http_cors_origin[0] ? cfg->http_cors_origin : NULL;
@@ -1524,6 +1591,29 @@ fail:
 	freeaddrinfo(ai);
 	server_free(h);
 	return NULL;
+}
+
+int http_reload_tokens(struct http_server *h, const char *path, char err[HTTP_ERR_MAX])
+{
+	if (!h || !h->tokens) {
+		snprintf(err, HTTP_ERR_MAX, "the HTTP API was started without tokens");
+		return -1;
+	}
+	char terr[TOKENS_ERR_MAX];
+	struct tokens *tk = malloc(sizeof *tk);
+	if (!tk || tokens_load(tk, path, terr) < 0) {
+		snprintf(err, HTTP_ERR_MAX, "%s", tk ? terr : "out of memory");
+		if (tk)
+			memset(tk, 0, sizeof *tk);
+		free(tk);
+		return -1;
+	}
+	pthread_mutex_lock(&h->tokens_lock);
+	memcpy(h->tokens, tk, sizeof *tk);
+	pthread_mutex_unlock(&h->tokens_lock);
+	memset(tk, 0, sizeof *tk);      /* no secrets left lying about */
+	free(tk);
+	return 0;
 }
 
 void http_stop(struct http_server *h)

@@ -14,6 +14,7 @@
 #include "capture.h"
 #include "config.h"
 #include "recent.h"
+#include "reload.h"
 #include "rules.h"
 #include "stats.h"
 #include "worker.h"
@@ -27,7 +28,8 @@ struct http_view {
 	struct capture *const *caps;     /* one per live worker (or the replay) */
 	unsigned ncaps;
 	unsigned workers;
-	const struct ruleset *rules;
+	const struct ruleset *rules;     /* when reload is NULL: fixed */
+	struct reloader *reload;        /* the rules in force, and POST /api/v1/reload; NULL: none */
 	struct recent *recent;          /* recent name sightings; NULL: none kept */
 	const char *mode;               /* "live" or "replay" */
 	const char *input;              /* interface or file */
@@ -36,6 +38,11 @@ struct http_view {
 	uint64_t rules_loaded_ns;       /* wall clock when the rules were loaded */
 	atomic_bool input_done;         /* replay finished (--serve) */
 };
+
+/* The rules in force (and when they were loaded), held until
+ * http_view_rules_put(): a reload frees the old set only after. */
+const struct ruleset *http_view_rules(const struct http_view *v, uint64_t *loaded_ns);
+void http_view_rules_put(const struct http_view *v);
 
 /* What the server itself counts, for /metrics. */
 struct http_counters {
@@ -54,6 +61,11 @@ struct http_server;
  * http.allow-insecure-remote is set. */
 struct http_server *http_start(const struct config *c, struct http_view *view,
 			       char err[HTTP_ERR_MAX]);
+/* Read the token file again (a reload: rotated tokens) and use it from the
+ * next request on; -1 with err set and the old tokens kept.  Only for a
+ * server started with tokens. */
+int http_reload_tokens(struct http_server *h, const char *path, char err[HTTP_ERR_MAX]);
+
 /* Ends long-polls and event streams, then the server. */
 void http_stop(struct http_server *h);
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "reload.h"
 #include "rules.h"
 #include "worker.h"
 
@@ -24,13 +25,17 @@
 
 static atomic_int stop;                  /* set by a signal, read by every worker thread */
 static volatile sig_atomic_t reopen;     /* set by SIGHUP, read by this thread only */
+static struct reloader *volatile reloader;   /* SIGHUP also reloads, once it is set */
+static atomic_bool capture_failed;       /* captures sharing an interface fail as one: said once */
 
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		reopen = 1;
-	else
+		reload_request(reloader);        /* async-signal-safe: sem_post */
+	} else {
 		stop = 1;
+	}
 }
 
 static void usage(FILE *f)
@@ -56,7 +61,8 @@ static void usage(FILE *f)
 "  -q              quiet: no progress or startup lines\n"
 "  -V              version\n"
 "  --help          this text\n"
-"signals: TERM, INT stop (flushing every output); HUP reopens the output files\n");
+"signals: TERM, INT stop (flushing every output); HUP reopens the output files and\n"
+"         reloads the configuration and the rules\n");
 }
 
 static int set_str(char **dst, const char *v)
@@ -128,6 +134,126 @@ static void housekeeping(void *ctx)
 	log_info("output files reopened");
 }
 
+/* The command line's settings, applied over the config file at start and
+ * again at every reload (so that a reload keeps what the flags said). */
+struct cli {
+	const char *config_path;
+	const char *iface, *read, *listen, *alerts, *names, *alert_log, *filter;
+	char *rules[CONFIG_MAX_PATHS], *lists[CONFIG_MAX_PATHS];
+	size_t nrules, nlists;
+	bool listen_given, serve, no_http;
+	unsigned workers;
+};
+
+/* Built-in defaults, then the config file, then the flags over it, checked. */
+static int load_config(void *ctx, struct config *cfg, char err[CONFIG_ERR_MAX])
+{
+	const struct cli *cl = ctx;
+	config_defaults(cfg);
+	if (cl->config_path && config_load(cfg, cl->config_path, err) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	int oom = 0;
+	if (cl->iface) oom |= set_str(&cfg->interface, cl->iface);
+	if (cl->read) oom |= set_str(&cfg->read_file, cl->read);
+	if (cl->listen) oom |= set_str(&cfg->http_listen, cl->listen);
+	if (cl->alerts) oom |= set_str(&cfg->alerts_path, cl->alerts);
+	if (cl->names) oom |= set_str(&cfg->names_path, cl->names);
+	if (cl->alert_log) oom |= set_str(&cfg->alert_log_path, cl->alert_log);
+	if (cl->filter) oom |= set_str(&cfg->bpf, cl->filter);
+	if (cl->nrules || cl->nlists) {
+		/* Rules on the command line replace those of the config file. */
+		for (size_t i = 0; i < cfg->nrule_paths; i++) {
+			free(cfg->rule_paths[i]);
+			free(cfg->rule_where[i]);
+			cfg->rule_where[i] = NULL;
+		}
+		for (size_t i = 0; i < cfg->nlist_paths; i++) {
+			free(cfg->list_paths[i]);
+			free(cfg->list_where[i]);
+			cfg->list_where[i] = NULL;
+		}
+		cfg->nrule_paths = cfg->nlist_paths = 0;
+		for (size_t i = 0; i < cl->nrules; i++)
+			oom |= add_path(cfg->rule_paths, &cfg->nrule_paths, cl->rules[i]);
+		for (size_t i = 0; i < cl->nlists; i++)
+			oom |= add_path(cfg->list_paths, &cfg->nlist_paths, cl->lists[i]);
+	}
+	if (oom) {
+		snprintf(err, CONFIG_ERR_MAX, "out of memory");
+		config_free(cfg);
+		return -1;
+	}
+	if (cl->serve)
+		cfg->serve_after_replay = true;
+	if (cl->workers)
+		cfg->workers = cl->workers;
+	if (cl->no_http)
+		cfg->http_enabled = false;
+	else if (cl->listen_given || cl->serve)
+		cfg->http_enabled = true;          /* asked for on the command line */
+	else if (cfg->read_file)
+		cfg->http_enabled = false;         /* replay: the API only when asked for */
+	if (config_check(cfg, err) < 0) {
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* What a reload applies besides the rules. */
+struct reload_ctx {
+	struct cli *cli;
+	_Atomic(struct http_server *) http;   /* set once the API is up */
+	struct alert_store *store;
+};
+
+static int reload_load_config(void *ctx, struct config *cfg, char err[CONFIG_ERR_MAX])
+{
+	struct reload_ctx *rc = ctx;
+	return load_config(rc->cli, cfg, err);
+}
+
+static int reload_apply(void *ctx, const struct config *running, const struct config *next,
+			char err[RELOAD_ERR_MAX])
+{
+	struct reload_ctx *rc = ctx;
+	struct http_server *http = atomic_load(&rc->http);
+	/* Tokens first: the one step that can fail, before anything changed. */
+	if (http && running->http_tokens[0] && next->http_tokens[0]) {
+		char herr[HTTP_ERR_MAX];
+		if (http_reload_tokens(http, next->http_tokens, herr) < 0) {
+			snprintf(err, RELOAD_ERR_MAX, "%s", herr);
+			return -1;
+		}
+	}
+	if (next->alert_dedup_window != running->alert_dedup_window &&
+	    alert_store_set_dedup_window(rc->store, next->alert_dedup_window) < 0 &&
+	    alert_store_set_dedup(rc->store, next->alert_dedup_window,
+				  running->alert_dedup_table) < 0) {
+		snprintf(err, RELOAD_ERR_MAX, "out of memory for the alert dedup table");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *rule_name_of(void *ctx, uint32_t id)
+{
+	const struct ruleset *rs = ctx;
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].id == id)
+			return rs->rules[i].name;
+	return NULL;
+}
+
+static void reload_retire(void *ctx, const struct ruleset *old, const struct ruleset *next)
+{
+	struct reload_ctx *rc = ctx;
+	(void)old;
+	alert_store_rebind(rc->store, rule_name_of, (void *)(uintptr_t)next);
+}
+
 static void print_rules(const struct ruleset *rs)
 {
 	printf("c2watchd: configuration OK\n");
@@ -161,7 +287,8 @@ static void *live_worker(void *arg)
 	if (cpus_pin_one(&worker_cpus, i) < 0)
 		log_warn("worker %u: cannot set its CPU affinity", i);
 	if (capture_run(a->cap, &a->target, &stop, false, NULL, NULL, err) < 0) {
-		log_error("%s", err);
+		if (!atomic_exchange(&capture_failed, true))
+			log_error("%s", err);
 		stop = 1;
 	}
 	return NULL;
@@ -197,43 +324,38 @@ int main(int argc, char **argv)
 	};
 	struct config cfg;
 	char err[CONFIG_ERR_MAX > RULES_ERR_MAX ? CONFIG_ERR_MAX : RULES_ERR_MAX];
-	const char *config_path = NULL;
-	bool check_only = false, quiet = false, listen_given = false, serve = false, no_http = false;
-	const char *opt_iface = NULL, *opt_read = NULL, *opt_listen = NULL;
-	const char *opt_alerts = NULL, *opt_names = NULL, *opt_filter = NULL, *opt_alert_log = NULL;
-	unsigned opt_workers = 0;
-	char *cli_rules[CONFIG_MAX_PATHS], *cli_lists[CONFIG_MAX_PATHS];
-	size_t ncli_rules = 0, ncli_lists = 0;
+	static struct cli cl;             /* read again by every reload */
+	bool check_only = false, quiet = false;
 	int c, status = 0;
 
 	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': opt_iface = optarg; break;
-		case 'r': opt_read = optarg; break;
-		case 'c': config_path = optarg; break;
+		case 'i': cl.iface = optarg; break;
+		case 'r': cl.read = optarg; break;
+		case 'c': cl.config_path = optarg; break;
 		case 'R':
-			if (ncli_rules >= CONFIG_MAX_PATHS) {
+			if (cl.nrules >= CONFIG_MAX_PATHS) {
 				log_error("too many -R (at most %d)", CONFIG_MAX_PATHS);
 				return 2;
 			}
-			cli_rules[ncli_rules++] = optarg;
+			cl.rules[cl.nrules++] = optarg;
 			break;
 		case 'L':
-			if (ncli_lists >= CONFIG_MAX_PATHS) {
+			if (cl.nlists >= CONFIG_MAX_PATHS) {
 				log_error("too many -L (at most %d)", CONFIG_MAX_PATHS);
 				return 2;
 			}
-			cli_lists[ncli_lists++] = optarg;
+			cl.lists[cl.nlists++] = optarg;
 			break;
 		case 't': check_only = true; break;
-		case 'l': opt_listen = optarg; listen_given = true; break;
+		case 'l': cl.listen = optarg; cl.listen_given = true; break;
 		case 'q': quiet = true; break;
-		case OPT_SERVE: serve = true; break;
-		case OPT_ALERTS: opt_alerts = optarg; break;
-		case OPT_NAMES: opt_names = optarg; break;
-		case OPT_ALERT_LOG: opt_alert_log = optarg; break;
-		case OPT_FILTER: opt_filter = optarg; break;
-		case OPT_NO_HTTP: no_http = true; break;
+		case OPT_SERVE: cl.serve = true; break;
+		case OPT_ALERTS: cl.alerts = optarg; break;
+		case OPT_NAMES: cl.names = optarg; break;
+		case OPT_ALERT_LOG: cl.alert_log = optarg; break;
+		case OPT_FILTER: cl.filter = optarg; break;
+		case OPT_NO_HTTP: cl.no_http = true; break;
 		case OPT_WORKERS: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
@@ -241,7 +363,7 @@ int main(int argc, char **argv)
 				log_error("--workers takes a number from 1 to 64");
 				return 2;
 			}
-			opt_workers = (unsigned)n;
+			cl.workers = (unsigned)n;
 			break;
 		}
 		case 'V': printf("c2watchd %s\n", C2WATCH_VERSION); return 0;
@@ -254,63 +376,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (opt_iface && opt_read) {
+	if (cl.iface && cl.read) {
 		log_error("-i and -r exclude each other");
 		return 2;
 	}
 	log_set_quiet(quiet);
 
-	/* Built-in defaults, then the config file, then flags over it. */
-	config_defaults(&cfg);
-	if (config_path && config_load(&cfg, config_path, err) < 0) {
+	if (load_config(&cl, &cfg, err) < 0) {
 		log_error("%s", err);
-		config_free(&cfg);
-		return 2;
-	}
-	int oom = 0;
-	if (opt_iface) oom |= set_str(&cfg.interface, opt_iface);
-	if (opt_read) oom |= set_str(&cfg.read_file, opt_read);
-	if (opt_listen) oom |= set_str(&cfg.http_listen, opt_listen);
-	if (opt_alerts) oom |= set_str(&cfg.alerts_path, opt_alerts);
-	if (opt_names) oom |= set_str(&cfg.names_path, opt_names);
-	if (opt_alert_log) oom |= set_str(&cfg.alert_log_path, opt_alert_log);
-	if (opt_filter) oom |= set_str(&cfg.bpf, opt_filter);
-	if (ncli_rules || ncli_lists) {
-		/* Rules on the command line replace those of the config file. */
-		for (size_t i = 0; i < cfg.nrule_paths; i++) {
-			free(cfg.rule_paths[i]);
-			free(cfg.rule_where[i]);
-			cfg.rule_where[i] = NULL;
-		}
-		for (size_t i = 0; i < cfg.nlist_paths; i++) {
-			free(cfg.list_paths[i]);
-			free(cfg.list_where[i]);
-			cfg.list_where[i] = NULL;
-		}
-		cfg.nrule_paths = cfg.nlist_paths = 0;
-		for (size_t i = 0; i < ncli_rules; i++)
-			oom |= add_path(cfg.rule_paths, &cfg.nrule_paths, cli_rules[i]);
-		for (size_t i = 0; i < ncli_lists; i++)
-			oom |= add_path(cfg.list_paths, &cfg.nlist_paths, cli_lists[i]);
-	}
-	if (oom) {
-		log_error("out of memory");
-		config_free(&cfg);
-		return 2;
-	}
-	if (serve)
-		cfg.serve_after_replay = true;
-	if (opt_workers)
-		cfg.workers = opt_workers;
-	if (no_http)
-		cfg.http_enabled = false;
-	else if (listen_given || serve)
-		cfg.http_enabled = true;           /* asked for on the command line */
-	else if (cfg.read_file)
-		cfg.http_enabled = false;          /* replay: the API only when asked for */
-	if (config_check(&cfg, err) < 0) {
-		log_error("%s", err);
-		config_free(&cfg);
 		return 2;
 	}
 	/* Checked where the file names them; the CPUs may have gone since. */
@@ -385,6 +458,8 @@ int main(int argc, char **argv)
 	struct http_server *http = NULL;
 	struct http_view view = { 0 };
 	struct alert_log *alert_log = NULL;
+	struct reloader *reload = NULL;
+	static struct reload_ctx rctx;
 	unsigned nready = 0, nthreads = 0;
 	char cerr[CAPTURE_ERR_MAX];
 	if (!workers || !caps || !stats || !threads || !sink.store ||
@@ -424,6 +499,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!cfg.read_file)
+		capture_report_link(caps[0]);       /* one voice for the interface */
 	int dlt = capture_datalink(caps[0]);
 	if (!decode_linktype_supported(dlt) && !capture_link_per_interface(caps[0]))
 		log_warn("%s: link type %s (%d) is not decoded: packets are counted, not inspected",
@@ -462,6 +539,20 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
+
+	/* From here the reloader owns the rules: workers read them through it. */
+	rctx.cli = &cl;
+	rctx.store = sink.store;
+	struct reload_hooks hooks = { reload_load_config, reload_apply, reload_retire, &rctx };
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	reload = reload_start(&cfg, rs, view.rules_loaded_ns, workers, nw, &hooks);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!reload) {
+		log_error("cannot start the reload thread");
+		status = 1;
+		goto out;
+	}
+	view.reload = reload;
 	if (cfg.http_enabled) {
 		char herr[HTTP_ERR_MAX];
 		pthread_sigmask(SIG_BLOCK, &block, &old);
@@ -473,7 +564,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		log_info("http api on http://%s/", cfg.http_listen);
+		atomic_store(&rctx.http, http);
 	}
+	reloader = reload;                /* SIGHUP reloads from now on */
 	log_info("%s %s (%s), %zu rules, %zu domains, %u worker%s", view.mode, view.input,
 		 decode_linktype_name(dlt), rs->nrules, matcher_entries(rs->matcher), nw, nw == 1 ? "" : "s");
 
@@ -514,7 +607,8 @@ int main(int argc, char **argv)
 	struct timespec run0, run1;
 	clock_gettime(CLOCK_MONOTONIC, &run0);
 	if (!stop && capture_run(caps[0], &target, &stop, progress, housekeeping, &outs, cerr) < 0) {
-		log_error("%s", cerr);
+		if (!atomic_exchange(&capture_failed, true))
+			log_error("%s", cerr);
 		status = 1;
 		stop = 1;                 /* a live capture that failed ends the others too */
 	}
@@ -525,6 +619,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
+	if (atomic_load(&capture_failed))
+		status = 1;               /* a worker's capture failed: exit non-zero too */
 	if (capture_was_cut(caps[0]))
 		stat_inc(&workers[0].stats, ST_file_truncated);
 	for (unsigned i = 0; i < nw; i++)
@@ -552,11 +648,29 @@ int main(int argc, char **argv)
 	}
 	log_info("%llu packets in %.3f s (%.2f Mpps), %llu names, %llu alerts", (unsigned long long)pk,
 		 run_s, run_s > 0 ? (double)pk / run_s / 1e6 : 0.0, (unsigned long long)nm, (unsigned long long)al);
+	if (!cfg.read_file) {
+		/* What the kernel did not hand over is said, not hidden. */
+		struct capture_counters cc = { 0, 0, 0 }, one;
+		for (unsigned i = 0; i < ncaps; i++) {
+			capture_counters(caps[i], &one);
+			cc.received += one.received;
+			cc.dropped += one.dropped;
+			cc.if_dropped += one.if_dropped;
+		}
+		log_info("kernel: %llu packets received, %llu dropped (capture buffer full), "
+			 "%llu dropped by the interface", (unsigned long long)cc.received,
+			 (unsigned long long)cc.dropped, (unsigned long long)cc.if_dropped);
+	}
 out:
+	reloader = NULL;
 	http_stop(http);
 	dispatch_finish(dispatch);
 	for (unsigned i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
+	if (reload) {
+		reload_stop(reload);      /* frees the rules in force, and any retired */
+		rs = NULL;
+	}
 	for (unsigned i = 0; i < nready; i++)
 		worker_free(&workers[i]);
 	for (unsigned i = 0; caps && i < ncaps; i++)

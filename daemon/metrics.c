@@ -111,14 +111,37 @@ void metrics_format(const struct http_view *v, const struct http_counters *hc, s
 	    ah.loaded);
 	one(t, "alert_store_torn_total", "counter", "alert log lines skipped at load (torn by a crash)",
 	    ah.torn);
+	one(t, "alert_log_written_id", "gauge",
+	    "alerts up to this id are in the alert log file (they survive the daemon killed)",
+	    ah.written_id);
+	one(t, "alert_log_synced_id", "gauge",
+	    "alerts up to this id are fsync'd to the disk (they survive the machine's loss)",
+	    ah.synced_id);
 	one(t, "alert_log_ok", "gauge", "1 while the alert log can be written, 0 when it cannot",
 	    ah.log_ok ? 1 : 0);
 	one(t, "alert_last_id", "gauge", "newest alert id assigned", alert_store_last_id(v->store));
 
-	one(t, "rules", "gauge", "rules loaded", v->rules->nrules);
-	one(t, "rule_domains", "gauge", "domain entries in the matcher", matcher_entries(v->rules->matcher));
+	uint64_t loaded_ns;
+	const struct ruleset *rs = http_view_rules(v, &loaded_ns);
+	one(t, "rules", "gauge", "rules loaded", rs->nrules);
+	one(t, "rule_domains", "gauge", "domain entries in the matcher",
+	    matcher_entries(rs->matcher));
+	http_view_rules_put(v);
 	one(t, "rules_loaded_timestamp_seconds", "gauge", "when the rules were loaded (Unix time)",
-	    v->rules_loaded_ns / 1000000000ull);
+	    loaded_ns / 1000000000ull);
+	if (v->reload) {
+		struct reload_status st;
+		reload_status(v->reload, &st);
+		one(t, "reloads_total", "counter",
+		    "reloads of the configuration and rules that took effect", st.reloads);
+		one(t, "reload_failures_total", "counter",
+		    "reloads refused for an error in a file (the running rules kept)", st.failures);
+		one(t, "reload_last_timestamp_seconds", "gauge",
+		    "when the last reload ended (Unix time, 0: none)", st.last_ns / 1000000000ull);
+		one(t, "reload_last_ok", "gauge",
+		    "1 when the last reload took effect, 0 when it failed or none yet",
+		    st.last_ns && st.last_ok ? 1 : 0);
+	}
 
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mapguard.h"
 #include "pcapfile.h"
 
 #define MAGIC_USEC 0xa1b2c3d4u
@@ -60,6 +61,7 @@ static int map_at(struct pcapfile *pf, uint64_t off, size_t need)
 	if (pf->map)
 		munmap((void *)pf->map, pf->map_len);
 	pf->map = NULL;
+	mapguard_window(pf->map, pf->map_len);
 	uint64_t base = off & ~(uint64_t)(pf->page - 1);
 	size_t len = WINDOW;
 	if (len < off - base + need)
@@ -75,6 +77,7 @@ static int map_at(struct pcapfile *pf, uint64_t off, size_t need)
 	pf->map = m;
 	pf->map_off = base;
 	pf->map_len = len;
+	mapguard_window(pf->map, pf->map_len);
 	return 0;
 }
 
@@ -89,6 +92,7 @@ struct pcapfile *pcapfile_open(int fd, uint64_t size, char err[PCAPFILE_ERR_MAX]
 	pf->fd = fd;
 	pf->size = size;
 	pf->page = sysconf(_SC_PAGESIZE);
+	mapguard_arm();
 	if (map_at(pf, 0, FILE_HDR) < 0) {
 		snprintf(err, PCAPFILE_ERR_MAX, "shorter than a pcap file header");
 		pcapfile_close(pf);
@@ -124,6 +128,8 @@ void pcapfile_close(struct pcapfile *pf)
 		return;
 	if (pf->map)
 		munmap((void *)pf->map, pf->map_len);
+	pf->map = NULL;
+	mapguard_window(pf->map, pf->map_len);
 	close(pf->fd);
 	free(pf);
 }
@@ -158,6 +164,10 @@ enum pcapfile_next pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *rec,
 	const uint8_t *h = pf->map + (pf->off - pf->map_off);
 	uint32_t sec = rd32(h, pf->swap), frac = rd32(h + 4, pf->swap);
 	uint32_t caplen = rd32(h + 8, pf->swap), len = rd32(h + 12, pf->swap);
+	/* The file shrank under the map, here or since the last record (the
+	 * header just read may be the zeros that stand in for lost pages). */
+	if (mapguard_cut())
+		return PCAPFILE_CUT;
 	if (pf->maybe_swapped && caplen > len) {
 		uint32_t t = caplen;          /* as libpcap reads such files */
 		caplen = len;

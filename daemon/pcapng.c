@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "mapguard.h"
 #include "pcapng.h"
 
 #define BT_SHB 0x0a0d0d0au       /* §4.1: a palindrome, the same in both orders */
@@ -114,6 +115,7 @@ static int map_at(struct pcapng *r, uint64_t off, size_t need)
 	if (r->map)
 		munmap((void *)r->map, r->map_len);
 	r->map = NULL;
+	mapguard_window(NULL, 0);
 	uint64_t base = off & ~(uint64_t)(r->page - 1);
 	size_t len = WINDOW;
 	if (len < off - base + need)
@@ -127,6 +129,7 @@ static int map_at(struct pcapng *r, uint64_t off, size_t need)
 	r->map = m;
 	r->map_off = base;
 	r->map_len = len;
+	mapguard_window(r->map, r->map_len);
 	return 0;
 }
 
@@ -452,6 +455,10 @@ enum pcapng_next pcapng_next(struct pcapng *r, struct pcapng_rec *rec, const uin
 {
 	for (unsigned turn = 0; turn < SKIPS_PER_CALL; turn++) {
 		int n = block(r, rec, data);
+		/* the file shrank under the map: what was read may be the zeros
+		 * that stand in for the lost pages */
+		if (r->fd >= 0 && mapguard_cut())
+			return PCAPNG_CUT;
 		if (n == GO_ON)
 			continue;
 		if (n == PCAPNG_PACKET && r->fd >= 0) {
@@ -517,6 +524,7 @@ struct pcapng *pcapng_open_map(int fd, uint64_t size, struct stats *st, char err
 	r->fd = fd;
 	r->size = size;
 	r->page = sysconf(_SC_PAGESIZE);
+	mapguard_arm();
 	return first_section(r, err);
 }
 
@@ -542,8 +550,10 @@ void pcapng_close(struct pcapng *r)
 {
 	if (!r)
 		return;
-	if (r->map)
+	if (r->map) {
 		munmap((void *)r->map, r->map_len);
+		mapguard_window(NULL, 0);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->buf);

@@ -22,6 +22,7 @@
 	X(pcapng_interfaces_capped, capture, "pcapng interface descriptions beyond the 65535 kept per section") \
 	X(pcapng_no_interface,  capture, "pcapng packets whose interface is not described (no description, an unreadable one, or one beyond those kept): skipped") \
 	X(pcapng_malformed,     capture, "pcapng blocks that break the format within their length (a packet longer than its block, a short interface description, a bad option): skipped, or the options' defaults kept") \
+	X(link_down,            capture, "times the live interface went down (not up, or no carrier): logged once, the capture resumes by itself when it is back") \
 	X(ipv4,                 decode,  "IPv4 packets decoded") \
 	X(ipv6,                 decode,  "IPv6 packets decoded") \
 	X(tcp,                  decode,  "TCP segments decoded") \

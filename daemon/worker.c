@@ -39,6 +39,8 @@ int worker_init(struct worker *w, const struct config *c, const struct ruleset *
 	};
 	memset(&w->stats, 0, sizeof w->stats);
 	w->rules = rs;
+	w->rules_current = NULL;
+	atomic_init(&w->rules_in_use, rs);
 	w->sink = sink;
 	w->recent = sink->recent && index < sink->recent->nrings ? &sink->recent->rings[index] : NULL;
 	w->names_len = 0;
@@ -610,6 +612,7 @@ void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,
 		   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
 	struct flow_ref ref;
+	worker_rules_sync(w);
 	account(w, ts_ns, wirelen);
 	enum decode_result r = decode_packet(dlt, data, caplen, &w->pkt, &w->stats);
 	if (r != DECODE_SKIPPED) {
@@ -636,6 +639,7 @@ void worker_reassembly_upstream(struct worker *w)
 void worker_datagram(struct worker *w, uint64_t ts_ns, const struct frag_datagram *d)
 {
 	struct flow_ref ref;
+	worker_rules_sync(w);
 	if (ts_ns > w->now_ns)
 		w->now_ns = ts_ns;
 	if (frag_decode(d, ts_ns, &w->pkt, &w->stats) == DECODE_PACKET) {
@@ -678,6 +682,7 @@ static void inspect_batch(struct worker *w, int dlt, const struct frame *f, size
 
 void worker_packets(struct worker *w, int dlt, const struct frame *f, size_t n)
 {
+	worker_rules_sync(w);
 	for (size_t i = 0; i < n; i += WORKER_BATCH)
 		inspect_batch(w, dlt, f + i, n - i < WORKER_BATCH ? n - i : WORKER_BATCH);
 	flush_alerts(w);
@@ -685,6 +690,7 @@ void worker_packets(struct worker *w, int dlt, const struct frame *f, size_t n)
 
 void worker_tick(struct worker *w, uint64_t now_ns)
 {
+	worker_rules_sync(w);
 	if (now_ns > w->now_ns)
 		w->now_ns = now_ns;
 	flow_expire(w->flows, w->now_ns, 4096);
@@ -701,4 +707,6 @@ void worker_finish(struct worker *w)
 	if (w->frag)
 		frag_flush(w->frag);
 	flush_names(w);
+	/* done with the rules: a reload need not wait for this worker */
+	atomic_store_explicit(&w->rules_in_use, NULL, memory_order_release);
 }

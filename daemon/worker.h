@@ -56,6 +56,11 @@ struct worker {
 	struct match_memo *memo;      /* names that matched nothing, recently */
 	struct quic_ctx *quic;        /* QUIC Initial decryption: contexts and buffer */
 	const struct ruleset *rules;
+	/* hot reload (reload.c): the set in force, read between batches, and
+	 * the one this worker uses (NULL: stopped), read by the reloader to
+	 * know when an old set can be freed */
+	_Atomic(const struct ruleset *) *rules_current;
+	_Atomic(const struct ruleset *) rules_in_use;
 	struct sink *sink;
 	struct recent_ring *recent;   /* this worker's ring of sink->recent, or NULL */
 	uint64_t now_ns;              /* time of the newest packet */
@@ -92,6 +97,20 @@ struct worker {
 int worker_init(struct worker *w, const struct config *c, const struct ruleset *rs,
 		struct sink *sink, unsigned index, unsigned count);
 void worker_free(struct worker *w);
+
+/* Take up the rule set a reload swapped in, between packets: one atomic
+ * load, no lock.  The store of the set in use is a release: every read of
+ * the old set comes before it, so the reloader may free it once seen. */
+static inline void worker_rules_sync(struct worker *w)
+{
+	if (!w->rules_current)
+		return;
+	const struct ruleset *rs = atomic_load_explicit(w->rules_current, memory_order_acquire);
+	if (rs != w->rules) {
+		w->rules = rs;     /* the memo starts afresh: it is bound to a matcher id */
+		atomic_store_explicit(&w->rules_in_use, rs, memory_order_release);
+	}
+}
 
 /* Inspect one captured frame of link type dlt. */
 void worker_packet(struct worker *w, int dlt, uint64_t ts_ns,

@@ -2,7 +2,9 @@
  * long alerts, and hostile cursors. */
 #include <pthread.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,6 +416,61 @@ static void test_dedup_full(void)
 	alert_store_free(s);
 }
 
+/* A reload: open windows hold the old rule set's names.  Rebinding gives
+ * each the name of its rule in the new set (the old text may be freed
+ * after), or closes the window at once when the rule is gone; a new window
+ * length applies to windows opened from then on. */
+static const char *renamed(void *ctx, uint32_t rule)
+{
+	(void)ctx;
+	return rule == 1 ? "rule one, new" : NULL;
+}
+
+static void test_dedup_rebind(void)
+{
+	struct alert_store *s = alert_store_new(64);
+	char old1[32], old2[32], buf[2048];
+	struct fmt f = { 80 };
+	size_t len;
+	snprintf(old1, sizeof old1, "rule one, old");
+	snprintf(old2, sizeof old2, "rule two, old");
+	CHECK_EQ(alert_store_set_dedup_window(s, 30), -1);     /* no table yet */
+	CHECK_EQ(alert_store_set_dedup(s, 60, 64), 0);
+	struct alert_meta m1 = { .ts_ns = 100 * SEC, .rule_id = 1, .severity = 1, .src = "192.0.2.1",
+				 .name = "a.example", .signature = old1 };
+	struct alert_meta m2 = m1;
+	m2.rule_id = 2;
+	m2.signature = old2;
+	CHECK_EQ(alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len), 1);
+	CHECK_EQ(alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len), 0);
+	CHECK_EQ(alert_store_add(s, &m2, fmt_alert, &f, buf, sizeof buf, &len), 2);
+	CHECK_EQ(alert_store_add(s, &m2, fmt_alert, &f, buf, sizeof buf, &len), 0);
+
+	/* rule 2 is gone: its window closes now, its summary named as it was */
+	alert_store_rebind(s, renamed, NULL);
+	CHECK_EQ(alert_store_last_id(s), 3);
+	memset(old1, 'X', sizeof old1 - 1);    /* the old set is freed */
+	memset(old2, 'X', sizeof old2 - 1);
+	CHECK_EQ(alert_store_dedup_tick(s, 0, true), 1);
+	CHECK_EQ(alert_store_last_id(s), 4);
+	struct alert_page pg;
+	struct alert_query q = { .since = 2, .limit = 10 };
+	char *p = alert_store_query(s, &q, &pg, &len);
+	CHECK(p && strstr(p, "\"alert_id\":3,") && strstr(p, "\"signature\":\"rule two, old\"") &&
+	      strstr(p, "\"alert_id\":4,") && strstr(p, "\"signature\":\"rule one, new\"") &&
+	      !strstr(p, "XXX"));
+	free(p);
+
+	/* a shorter window from now on */
+	CHECK_EQ(alert_store_set_dedup_window(s, 5), 0);
+	m1.ts_ns = 200 * SEC;
+	m1.signature = "rule one, new";
+	uint64_t a = alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len);
+	m1.ts_ns += 5 * SEC;
+	CHECK(a && alert_store_add(s, &m1, fmt_alert, &f, buf, sizeof buf, &len) == a + 1);
+	alert_store_free(s);
+}
+
 /* ---- the alert log's reader ---- */
 
 static void test_log_parse(void)
@@ -553,6 +610,154 @@ static void test_log_load(void)
 	rmdir(dir);
 }
 
+/* An alert line the log reads back: {"alert_id":N,...}. */
+static size_t fmt_logged(void *ctx, uint64_t id, char *buf, size_t cap)
+{
+	(void)ctx;
+	line(buf, cap, id);
+	return strlen(buf);
+}
+
+/* Wait (5 s at most) until the writer has the alerts up to id in the file. */
+static bool written_to(struct alert_store *s, uint64_t id, struct alert_store_health *h)
+{
+	for (int i = 0; i < 500; i++) {
+		alert_store_health(s, h);
+		if (h->written_id >= id)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* What is acknowledged: written_id (in the file) and synced_id (fsync'd),
+ * by fsync policy, and both at once for what was loaded back at start. */
+static void test_log_acknowledged(void)
+{
+	char dir[] = "/tmp/c2w-alertlog-XXXXXX", path[256], buf[512], err[ALERT_LOG_ERR_MAX];
+	struct alert_meta meta = { .rule_id = 5, .severity = 1, .src = "192.0.2.1", .name = "n.example" };
+	struct alert_store_health h;
+	size_t n;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/alerts.json", dir);
+	struct alert_log_config c = { .path = path, .fsync = ALERT_FSYNC_ALWAYS, .fsync_interval_s = 3600,
+				      .load = 64 };
+
+	/* always: synced with every write */
+	struct alert_store *s = alert_store_new(64);
+	struct alert_log *l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_health(s, &h);
+	CHECK(h.written_id == 0 && h.synced_id == 0);
+	for (int i = 0; i < 3; i++)
+		alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	CHECK(written_to(s, 3, &h));
+	CHECK_EQ(h.synced_id, 3);
+	alert_log_stop(l);
+	alert_store_free(s);
+
+	/* never: loaded alerts count as both; new ones are written, not synced */
+	c.fsync = ALERT_FSYNC_NEVER;
+	s = alert_store_new(64);
+	l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_health(s, &h);
+	CHECK(h.loaded == 3 && h.written_id == 3 && h.synced_id == 3);
+	CHECK_EQ(alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n), 4);
+	CHECK(written_to(s, 4, &h));
+	CHECK_EQ(h.synced_id, 3);
+	alert_log_stop(l);
+	alert_store_free(s);
+
+	/* interval (an hour): not synced by the writer yet; at close, it is */
+	c.fsync = ALERT_FSYNC_INTERVAL;
+	s = alert_store_new(64);
+	l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	CHECK_EQ(alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n), 5);
+	CHECK(written_to(s, 5, &h));
+	CHECK(h.synced_id == 4 || h.synced_id == 5);   /* the first interval may come at once */
+	alert_log_stop(l);
+	alert_store_free(s);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A batch larger than the room left on the disk: the whole lines that fit
+ * are kept and acknowledged, the cut one is taken off again, and when room
+ * comes back the rest follow, each alert once.  RLIMIT_FSIZE stands in for
+ * a full disk (EFBIG instead of ENOSPC, the same path). */
+static void test_log_full_batch(void)
+{
+	char dir[] = "/tmp/c2w-alertlog-XXXXXX", path[256], buf[512], err[ALERT_LOG_ERR_MAX];
+	struct alert_meta meta = { .rule_id = 5, .severity = 1, .src = "192.0.2.1", .name = "n.example" };
+	struct alert_store_health h;
+	struct rlimit was, lim;
+	size_t n, room = 0;
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/alerts.json", dir);
+	for (uint64_t id = 1; id <= 10; id++) {
+		line(buf, sizeof buf, id);
+		room += strlen(buf);
+	}
+	room += 20;                    /* and part of the 11th */
+	struct alert_log_config c = { .path = path, .fsync = ALERT_FSYNC_NEVER, .fsync_interval_s = 3600,
+				      .load = 64 };
+	struct alert_store *s = alert_store_new(64);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_EQ(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = was;
+	lim.rlim_cur = 0;              /* no room at all: the first write fails whole */
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	struct alert_log *l = alert_log_start(s, &c, err);
+	CHECK(l != NULL);
+	alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	usleep(200000);
+	alert_store_health(s, &h);
+	CHECK(h.write_errors >= 1 && h.written_id == 0);
+	/* 39 more wait in the ring for the retry (a second later): one batch
+	 * of 40, of which 10 and a half fit */
+	for (int i = 0; i < 39; i++)
+		alert_store_add(s, &meta, fmt_logged, NULL, buf, sizeof buf, &n);
+	lim.rlim_cur = room;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK(written_to(s, 10, &h));
+	usleep(300000);
+	alert_store_health(s, &h);
+	CHECK_EQ(h.written_id, 10);
+	CHECK(h.write_errors >= 2 && !h.log_ok);
+	FILE *f = fopen(path, "r");
+	char got[512];
+	uint64_t want = 1, bad = 0;
+	while (f && fgets(got, sizeof got, f)) {
+		line(buf, sizeof buf, want++);
+		bad += strcmp(got, buf) != 0;
+	}
+	if (f)
+		fclose(f);
+	CHECK_EQ(want - 1, 10);
+	CHECK_EQ(bad, 0);
+
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &was), 0);   /* room again */
+	CHECK(written_to(s, 40, &h));
+	alert_log_stop(l);
+	alert_store_free(s);
+	f = fopen(path, "r");
+	want = 1;
+	bad = 0;
+	while (f && fgets(got, sizeof got, f)) {
+		line(buf, sizeof buf, want++);
+		bad += strcmp(got, buf) != 0;
+	}
+	if (f)
+		fclose(f);
+	CHECK_EQ(want - 1, 40);
+	CHECK_EQ(bad, 0);
+	signal(SIGXFSZ, SIG_DFL);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Gaps in the ids read back (alerts the log missed) stay gaps: cursors
  * across them neither repeat nor stall. */
 static void test_restore_gaps(void)
@@ -624,8 +829,11 @@ int main(void)
 	test_query_scan_cap();
 	test_dedup();
 	test_dedup_full();
+	test_dedup_rebind();
 	test_log_parse();
 	test_log_load();
+	test_log_acknowledged();
+	test_log_full_batch();
 	test_restore_gaps();
 	return check_report("alert");
 }

@@ -2,6 +2,7 @@
  * client, counters, ids, idle expiry per class, eviction of the least recently
  * active flow, flush, and a random workload checked against a shadow model. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,8 +310,25 @@ static void test_random(void)
 	flow_table_free(t);
 }
 
+/* The man page's MEMORY section sizes the flow table from the entry size:
+ * it must say the size the compiler gives. */
+static void test_documented_size(void)
+{
+	char want[64], text[65536];
+	FILE *f = fopen("man/c2watchd.yaml.5", "r");
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	CHECK(n > 0);
+	snprintf(want, sizeof want, "%zu bytes (the size of a flow entry", sizeof(struct flow));
+	CHECK(strstr(text, want) != NULL);
+}
+
 int main(void)
 {
+	test_documented_size();
 	test_directions();
 	test_identity();
 	test_expiry();

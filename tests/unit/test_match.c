@@ -277,9 +277,18 @@ static void test_memo(void)
 	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.nes", 9, h, 2), 0);
 	CHECK_EQ(matcher_lookup_memo(b, memo, "fresh.net", 9, h, 2), 1);
 
-	match_memo_free(memo);
-	matcher_free(a);
+	/* A reload frees a matcher and builds another, maybe at the same
+	 * address: the memo's misses for the old one are not served. */
 	matcher_free(b);
+	CHECK_EQ(matcher_lookup_memo(a, memo, "later.net", 9, h, 2), 0);
+	matcher_free(a);
+	struct matcher *c = matcher_new();
+	CHECK(c != NULL);
+	CHECK_EQ(add(c, "later.net", 1), 0);
+	CHECK_EQ(matcher_compile(c), 0);
+	CHECK_EQ(matcher_lookup_memo(c, memo, "later.net", 9, h, 2), 1);
+	match_memo_free(memo);
+	matcher_free(c);
 }
 
 int main(void)

@@ -663,6 +663,32 @@ static void test_kept(void)
 	}
 }
 
+/* A mapped file cut shorter while it is read: a cut, not a SIGBUS. */
+static void test_shrunk(void)
+{
+	flen = 0;
+	shb(0, 1);
+	idb(1, 0, 9, 0);
+	for (uint32_t i = 0; i < 100; i++)
+		epb(0, i, 60000, 60000, 3, false);
+	struct pcapng *ng = open_as(MAP);
+	struct pcapng_rec r;
+	const uint8_t *d;
+	CHECK_EQ(next_packet(ng, &r, &d), PCAPNG_PACKET);
+	CHECK(data_ok(d, r.caplen, 3));
+	CHECK_EQ(truncate(path, 200000), 0);   /* within the fourth packet */
+	enum pcapng_next n;
+	size_t more = 0;
+	while ((n = next_packet(ng, &r, &d)) == PCAPNG_PACKET && more < 1000) {
+		volatile uint8_t last = d[r.caplen - 1];
+		(void)last;
+		more++;
+	}
+	CHECK_EQ(n, PCAPNG_CUT);
+	CHECK(more <= 3);
+	pcapng_close(ng);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -679,6 +705,7 @@ int main(void)
 	test_many_interfaces();
 	test_turns();
 	test_kept();
+	test_shrunk();
 	unlink(path);
 	free(file);
 	return check_report("pcapng");

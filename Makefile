@@ -85,7 +85,10 @@ $(BUILD)/embedded_page.o: $(BUILD)/embedded_page.c $(BUILD)/.flags
 $(BUILD):
 	mkdir -p $@
 
+# As root, the daemon drops to the user c2watch once the capture is open:
+# created here when absent, as `make install` does.
 run: $(BUILD)/c2watchd
+	@if [ "$$(id -u)" = 0 ]; then contrib/mkuser; fi
 	$(BUILD)/c2watchd
 
 unit: $(UNITBIN)
@@ -98,13 +101,42 @@ test: all $(UNITBIN) $(REPLAYBIN)
 	@python3 -c 'import cryptography' 2>/dev/null || contrib/install-deps --test
 	tests/run $(BUILD)
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: binary, man pages, rules, the
+# example config (never over an existing one), the systemd unit and the
+# logrotate file.  Installing for real (no DESTDIR, as root) also creates the
+# c2watch system user and group when absent, and /var/log/c2watch and
+# /var/lib/c2watch owned by it: c2watchd drops to it (privileges).
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+C2W_USER   ?= c2watch
 install: $(BUILD)/c2watchd
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/c2watch/rules
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/c2watch/rules \
+	    $(DESTDIR)$(SYSCONFDIR)/c2watch $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)/var/log/c2watch $(DESTDIR)/var/lib/c2watch
 	install -m 755 $(BUILD)/c2watchd $(DESTDIR)$(PREFIX)/sbin/
 	install -m 644 man/c2watchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 man/c2watchd.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	cp -R rules/. $(DESTDIR)$(PREFIX)/share/c2watch/rules/
+	@# the paths in the example config and the unit follow PREFIX
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/c2watch/c2watchd.yaml ]; then \
+	    echo "$(DESTDIR)$(SYSCONFDIR)/c2watch/c2watchd.yaml exists: left as it is"; \
+	else \
+	    sed 's|/usr/local/|$(PREFIX)/|g' contrib/c2watchd.yaml >$(DESTDIR)$(SYSCONFDIR)/c2watch/c2watchd.yaml && \
+	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/c2watch/c2watchd.yaml; \
+	fi
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|; s|/etc/c2watch/|$(SYSCONFDIR)/c2watch/|' \
+	    contrib/c2watchd.service >$(DESTDIR)$(UNITDIR)/c2watchd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/c2watchd.service
+	install -m 644 contrib/logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/c2watchd
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	    contrib/mkuser $(C2W_USER); \
+	    chown $(C2W_USER):$(C2W_USER) /var/log/c2watch /var/lib/c2watch; \
+	    chmod 750 /var/log/c2watch /var/lib/c2watch; \
+	    chgrp $(C2W_USER) $(SYSCONFDIR)/c2watch/c2watchd.yaml; \
+	else \
+	    echo "not creating user $(C2W_USER) (DESTDIR set or not root): c2watchd needs it, or privileges.allow-root"; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

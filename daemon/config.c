@@ -113,6 +113,11 @@ void config_defaults(struct config *c)
 	c->http_names_window = 16384;
 	c->worker_cpus = strdup("");
 	c->management_cpus = strdup("");
+	c->priv_user = strdup("c2watch");
+	c->priv_group = strdup("");
+	c->priv_chroot = strdup("");
+	c->priv_allow_root = false;
+	c->priv_seccomp = 1;                /* on (enum privs_seccomp) */
 }
 
 void config_free(struct config *c)
@@ -141,6 +146,10 @@ void config_free(struct config *c)
 	free(c->worker_cpus);
 	free(c->management_cpus);
 	c->worker_cpus = c->management_cpus = NULL;
+	free(c->priv_user);
+	free(c->priv_group);
+	free(c->priv_chroot);
+	c->priv_user = c->priv_group = c->priv_chroot = NULL;
 	c->interface = c->read_file = c->bpf = c->alerts_path = c->names_path = c->http_listen = NULL;
 	c->alert_log_path = NULL;
 	c->http_tokens = c->http_tls_cert = c->http_tls_key = c->http_cors_origin = NULL;
@@ -164,6 +173,7 @@ static int config_copy(struct config *dst, const struct config *src)
 	dst->alerts_path = dst->names_path = dst->http_listen = dst->alert_log_path = NULL;
 	dst->http_tokens = dst->http_tls_cert = dst->http_tls_key = dst->http_cors_origin = NULL;
 	dst->worker_cpus = dst->management_cpus = NULL;
+	dst->priv_user = dst->priv_group = dst->priv_chroot = NULL;
 	dst->nrule_paths = dst->nlist_paths = 0;
 	ok = dup_into(&dst->worker_cpus, src->worker_cpus) &&
 	     dup_into(&dst->management_cpus, src->management_cpus) && dup_into(&dst->interface, src->interface) && dup_into(&dst->read_file, src->read_file) &&
@@ -172,7 +182,9 @@ static int config_copy(struct config *dst, const struct config *src)
 	     dup_into(&dst->alert_log_path, src->alert_log_path) &&
 	     dup_into(&dst->http_tokens, src->http_tokens) && dup_into(&dst->http_tls_cert, src->http_tls_cert) &&
 	     dup_into(&dst->http_tls_key, src->http_tls_key) &&
-	     dup_into(&dst->http_cors_origin, src->http_cors_origin);
+	     dup_into(&dst->http_cors_origin, src->http_cors_origin) &&
+	     dup_into(&dst->priv_user, src->priv_user) && dup_into(&dst->priv_group, src->priv_group) &&
+	     dup_into(&dst->priv_chroot, src->priv_chroot);
 	for (size_t i = 0; i < CONFIG_MAX_PATHS; i++)
 		dst->rule_where[i] = dst->list_where[i] = NULL;
 	for (size_t i = 0; ok && i < src->nrule_paths; i++)
@@ -535,7 +547,7 @@ out:
 
 /* ---- the schema ---- */
 
-enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN, FSYNC, CPUS, SUBSECTION };
+enum kind { STRING, STRING_OR_EMPTY, UINT, SIZE, DURATION, BOOL, PATH, LISTEN, FSYNC, CPUS, SECCOMP, SUBSECTION };
 
 /* A key inside a section: its type, its field in struct config and, for
  * numbers, the range (config_check uses it again). */
@@ -632,6 +644,15 @@ static const struct key affinity_keys[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
+static const struct key privileges_keys[] = {
+	{ "user", STRING, F(priv_user), 0, 0 },
+	{ "group", STRING_OR_EMPTY, F(priv_group), 0, 0 },
+	{ "chroot", STRING_OR_EMPTY, F(priv_chroot), 0, 0 },
+	{ "allow-root", BOOL, F(priv_allow_root), 0, 0 },
+	{ "seccomp", SECCOMP, F(priv_seccomp), 0, 2 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
 /* Sections are mappings of keys, except rules and lists: lists of paths. */
 static const struct section {
 	const char *name;
@@ -649,6 +670,7 @@ static const struct section {
 	{ "http", http_keys, 0, 0, 0 },
 	{ "dns", dns_keys, 0, 0, 0 },
 	{ "cpu-affinity", affinity_keys, 0, 0, 0 },
+	{ "privileges", privileges_keys, 0, 0, 0 },
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
@@ -666,6 +688,25 @@ static int get_fsync(struct loader *ld, const yaml_node_t *v, const char *key, u
 		}
 	}
 	fail_at(ld, v->start_mark, "'%s' must be never, interval or always", key);
+	return -1;
+}
+
+/* privileges.seccomp: a boolean, or "log" to have the kernel log what the
+ * filter would kill (SECCOMP_RET_LOG) while finding the syscalls used. */
+static int get_seccomp(struct loader *ld, const yaml_node_t *v, const char *key, uint32_t *out)
+{
+	bool on;
+
+	if (is_text(v) && !strcmp(sval(v), "log")) {
+		*out = 2;
+		return 0;
+	}
+	if (is_text(v) && get_bool(ld, v, key, &on) == 0) {
+		*out = on;
+		return 0;
+	}
+	ld->err[0] = '\0';
+	fail_at(ld, v->start_mark, "'%s' must be true, false or log", key);
 	return -1;
 }
 
@@ -696,6 +737,8 @@ static int set_key(struct loader *ld, const struct key *k, const yaml_node_t *v)
 		return get_fsync(ld, v, k->name, field);
 	case CPUS:
 		return get_cpus(ld, v, k->name, field);
+	case SECCOMP:
+		return get_seccomp(ld, v, k->name, field);
 	case SUBSECTION:
 		return load_keys(ld, k->name, subsections[k->min], v);
 	}
@@ -887,7 +930,8 @@ static int check_keys(const struct config *c, const char *name, const struct key
 				return -1;
 			continue;
 		}
-		if (k->kind != UINT && k->kind != SIZE && k->kind != DURATION && k->kind != FSYNC)
+		if (k->kind != UINT && k->kind != SIZE && k->kind != DURATION && k->kind != FSYNC &&
+		    k->kind != SECCOMP)
 			continue;
 		memcpy(&v, (const char *)c + k->off, sizeof v);
 		if (v < k->min || v > k->max) {
@@ -911,7 +955,8 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 			return -1;
 	if (!c->interface || !c->bpf || !c->alerts_path || !c->names_path || !c->http_listen ||
 	    !c->alert_log_path || !c->http_tokens || !c->http_tls_cert || !c->http_tls_key ||
-	    !c->http_cors_origin || !c->worker_cpus || !c->management_cpus) {
+	    !c->http_cors_origin || !c->worker_cpus || !c->management_cpus || !c->priv_user ||
+	    !c->priv_group || !c->priv_chroot) {
 		fail(err, "out of memory");
 		return -1;
 	}
@@ -935,6 +980,14 @@ int config_check(const struct config *c, char err[CONFIG_ERR_MAX])
 			     "without spaces or control characters");
 			return -1;
 		}
+	}
+	if (!*c->priv_user) {
+		fail(err, "privileges user must be a user name");
+		return -1;
+	}
+	if (*c->priv_chroot && c->priv_chroot[0] != '/') {
+		fail(err, "privileges chroot '%.64s' must be an absolute directory", c->priv_chroot);
+		return -1;
 	}
 	/* every pooled buffer may be in use at once */
 	pool = (uint64_t)c->stream_buffers * c->stream_depth;

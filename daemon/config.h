@@ -78,6 +78,13 @@ struct config {
 	/* cpu-affinity: Linux cpulists ("0-3,8"), "" for anywhere */
 	char *worker_cpus;          /* worker i on the i-th CPU listed, wrapping */
 	char *management_cpus;      /* every other thread: HTTP, alert log, loading */
+
+	/* privileges: dropped once the capture, sockets and files are open (privs.c) */
+	char *priv_user;            /* run as this user; default "c2watch" */
+	char *priv_group;           /* "" for the user's primary group */
+	char *priv_chroot;          /* absolute directory, "" for none */
+	bool priv_allow_root;       /* run the parsers as root when the user is absent */
+	uint32_t priv_seccomp;      /* enum privs_seccomp (privs.h): off, on, log */
 };
 
 /* Fill every field with its built-in default. */

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "log.h"
 #include "reload.h"
+#include "privs.h"
 #include "rules.h"
 #include "worker.h"
 
@@ -43,7 +44,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: c2watchd [-qtV] [-c FILE] [-i IFACE | -r FILE] [-R FILE|DIR]... [-L FILE]...\n"
 "                [-l ADDR:PORT] [--serve] [--alerts PATH] [--names PATH] [--alert-log PATH]\n"
-"                [--filter EXPR] [--no-http] [--workers N] [--help]\n"
+"                [--filter EXPR] [--no-http] [--workers N] [-u USER] [--allow-root]\n"
+"                [--seccomp on|off|log] [--help]\n"
 "  -i IFACE        capture live on IFACE (default: any)\n"
 "  -r FILE         replay a pcap/pcapng file (.gz too; - for standard input)\n"
 "  -c FILE         YAML configuration\n"
@@ -58,6 +60,9 @@ static void usage(FILE *f)
 "  --filter EXPR   capture filter (BPF syntax)\n"
 "  --no-http       no HTTP API\n"
 "  --workers N     worker threads (default: one per core live, 1 in replay)\n"
+"  -u USER         the unprivileged user to run as once the capture is open\n"
+"  --allow-root    run the parsers as root when that user does not exist\n"
+"  --seccomp MODE  syscall filter: on (the default), off, or log\n"
 "  -q              quiet: no progress or startup lines\n"
 "  -V              version\n"
 "  --help          this text\n"
@@ -143,6 +148,9 @@ struct cli {
 	size_t nrules, nlists;
 	bool listen_given, serve, no_http;
 	unsigned workers;
+	const char *user;            /* -u */
+	bool allow_root;             /* --allow-root */
+	int seccomp;                 /* --seccomp: enum privs_seccomp, -1 unset */
 };
 
 /* Built-in defaults, then the config file, then the flags over it, checked. */
@@ -162,6 +170,11 @@ static int load_config(void *ctx, struct config *cfg, char err[CONFIG_ERR_MAX])
 	if (cl->names) oom |= set_str(&cfg->names_path, cl->names);
 	if (cl->alert_log) oom |= set_str(&cfg->alert_log_path, cl->alert_log);
 	if (cl->filter) oom |= set_str(&cfg->bpf, cl->filter);
+	if (cl->user) oom |= set_str(&cfg->priv_user, cl->user);
+	if (cl->allow_root)
+		cfg->priv_allow_root = true;
+	if (cl->seccomp >= 0)
+		cfg->priv_seccomp = (uint32_t)cl->seccomp;
 	if (cl->nrules || cl->nlists) {
 		/* Rules on the command line replace those of the config file. */
 		for (size_t i = 0; i < cfg->nrule_paths; i++) {
@@ -294,7 +307,8 @@ static void *live_worker(void *arg)
 	return NULL;
 }
 
-enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG };
+enum { OPT_SERVE = 256, OPT_ALERTS, OPT_NAMES, OPT_FILTER, OPT_NO_HTTP, OPT_WORKERS, OPT_ALERT_LOG,
+       OPT_ALLOW_ROOT, OPT_SECCOMP, OPT_SECCOMP_SELFTEST };
 
 /* A dedup summary, stored by the alert store (not by a worker), goes to the
  * --alerts stream too, under the sink's lock like a worker's lines.  A
@@ -318,17 +332,24 @@ int main(int argc, char **argv)
 		{ "no-http", no_argument, NULL, OPT_NO_HTTP },
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "alert-log", required_argument, NULL, OPT_ALERT_LOG },
+		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		/* a test's: call a syscall the filter forbids, to be killed */
+		{ "seccomp-selftest", no_argument, NULL, OPT_SECCOMP_SELFTEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg;
 	char err[CONFIG_ERR_MAX > RULES_ERR_MAX ? CONFIG_ERR_MAX : RULES_ERR_MAX];
-	static struct cli cl;             /* read again by every reload */
+	static struct cli cl = { .seccomp = -1 };   /* read again by every reload */
 	bool check_only = false, quiet = false;
+	bool seccomp_selftest = false;
+	struct privs privs;
+	char perr[PRIVS_ERR_MAX];
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:r:c:R:L:tl:qu:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': cl.iface = optarg; break;
 		case 'r': cl.read = optarg; break;
@@ -356,6 +377,21 @@ int main(int argc, char **argv)
 		case OPT_ALERT_LOG: cl.alert_log = optarg; break;
 		case OPT_FILTER: cl.filter = optarg; break;
 		case OPT_NO_HTTP: cl.no_http = true; break;
+		case 'u': cl.user = optarg; break;
+		case OPT_ALLOW_ROOT: cl.allow_root = true; break;
+		case OPT_SECCOMP_SELFTEST: seccomp_selftest = true; break;
+		case OPT_SECCOMP:
+			if (!strcmp(optarg, "on"))
+				cl.seccomp = PRIVS_SECCOMP_ON;
+			else if (!strcmp(optarg, "off"))
+				cl.seccomp = PRIVS_SECCOMP_OFF;
+			else if (!strcmp(optarg, "log"))
+				cl.seccomp = PRIVS_SECCOMP_LOG;
+			else {
+				log_error("--seccomp takes on, off or log");
+				return 2;
+			}
+			break;
 		case OPT_WORKERS: {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
@@ -400,6 +436,14 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+
+	/* Before any thread starts: they inherit the emptied bounding set. */
+	if (!check_only && privs_prepare(&privs, &cfg, perr) < 0) {
+		log_error("%s", perr);
+		config_free(&cfg);
+		return 2;
+	}
+	privs.seccomp_selftest = seccomp_selftest;
 
 	struct ruleset *rs = cfg.nrule_paths || cfg.nlist_paths
 		? rules_load_named(cfg.rule_paths, cfg.rule_where, cfg.nrule_paths,
@@ -565,6 +609,14 @@ int main(int argc, char **argv)
 		}
 		log_info("http api on http://%s/", cfg.http_listen);
 		atomic_store(&rctx.http, http);
+	}
+	/* Everything privileged is open: the capture, its fanout group and
+	 * buffer, the HTTP socket, the output files and the alert log. */
+	const char *own[] = { cfg.alerts_path, cfg.names_path, cfg.alert_log_path };
+	if (privs_drop(&privs, own, sizeof own / sizeof own[0], perr) < 0) {
+		log_error("%s", perr);
+		status = 2;
+		goto out;
 	}
 	reloader = reload;                /* SIGHUP reloads from now on */
 	log_info("%s %s (%s), %zu rules, %zu domains, %u worker%s", view.mode, view.input,

@@ -441,6 +441,22 @@ void reload_status_json(struct reloader *r, struct jbuf *j)
 	jb_obj_close(j);
 }
 
+/* "key": ["a", "b"] from the comma-separated names in csv. */
+static void key_list(struct jbuf *j, const char *key, const char *csv)
+{
+	jb_key(j, key);
+	jb_arr_open(j);
+	for (const char *p = csv; *p;) {
+		size_t n = strcspn(p, ",");
+		char k[128];
+		snprintf(k, sizeof k, "%.*s", (int)n, p);
+		jb_vstr(j, k);
+		p += n;
+		p += strspn(p, ", ");
+	}
+	jb_arr_close(j);
+}
+
 void reload_result_json(const struct reload_result *res, struct jbuf *j)
 {
 	jb_obj_open(j);
@@ -461,28 +477,8 @@ void reload_result_json(const struct reload_result *res, struct jbuf *j)
 		jb_key(j, "seconds");
 		jb_vdouble(j, res->seconds);
 		jb_kstr(j, "loaded_at", when);
-		jb_key(j, "applied");
-		jb_arr_open(j);
-		for (const char *p = res->applied; *p;) {
-			size_t n = strcspn(p, ",");
-			char k[128];
-			snprintf(k, sizeof k, "%.*s", (int)n, p);
-			jb_vstr(j, k);
-			p += n;
-			p += strspn(p, ", ");
-		}
-		jb_arr_close(j);
-		jb_key(j, "needs_restart");
-		jb_arr_open(j);
-		for (const char *p = res->restart; *p;) {
-			size_t n = strcspn(p, ",");
-			char k[128];
-			snprintf(k, sizeof k, "%.*s", (int)n, p);
-			jb_vstr(j, k);
-			p += n;
-			p += strspn(p, ", ");
-		}
-		jb_arr_close(j);
+		key_list(j, "applied", res->applied);
+		key_list(j, "needs_restart", res->restart);
 	}
 	jb_obj_close(j);
 }

@@ -140,7 +140,7 @@ static void test_errors(void)
 {
 	expect_err(D "err_top.yaml", D "err_top.yaml:1:1: expected a mapping at top level");
 	expect_err(D "err_top_key.yaml", D "err_top_key.yaml:3:1: unknown key 'captur' at top level "
-		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns, cpu-affinity)");
+		   "(expected one of: capture, flow, stream, frag, rules, lists, output, alerts, http, dns, cpu-affinity, privileges)");
 	expect_err(D "err_key.yaml", D "err_key.yaml:2:3: unknown key 'snaplenn' in 'capture' "
 		   "(expected one of: interface, snaplen, buffer-size, promiscuous, filter, workers)");
 	expect_err(D "err_snaplen.yaml", D "err_snaplen.yaml:2:12: 'snaplen' must be an integer from 64 to 262144");
@@ -410,6 +410,84 @@ static void test_affinity(void)
 	unlink(path);
 }
 
+/* privileges: defaults, every key, and its errors at file:line:col. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_privileges(void)
+{
+	char path[] = "/tmp/c2w-privs-XXXXXX", err[CONFIG_ERR_MAX];
+	struct config c;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	config_defaults(&c);
+	CHECK_STR(c.priv_user, "c2watch");
+	CHECK_STR(c.priv_group, "");
+	CHECK_STR(c.priv_chroot, "");
+	CHECK(!c.priv_allow_root);
+	CHECK_EQ(c.priv_seccomp, 1);
+	CHECK_EQ(config_check(&c, err), 0);
+
+	write_file(path, "privileges:\n  user: sensor\n  group: adm\n  chroot: /var/empty\n"
+		   "  allow-root: yes\n  seccomp: log\n");
+	CHECK_EQ(config_load(&c, path, err), 0);
+	CHECK_STR(c.priv_user, "sensor");
+	CHECK_STR(c.priv_group, "adm");
+	CHECK_STR(c.priv_chroot, "/var/empty");
+	CHECK(c.priv_allow_root);
+	CHECK_EQ(c.priv_seccomp, 2);
+	CHECK_EQ(config_check(&c, err), 0);
+	write_file(path, "privileges:\n  seccomp: off\n");
+	CHECK_EQ(config_load(&c, path, err), 0);
+	CHECK_EQ(c.priv_seccomp, 0);
+	CHECK_STR(c.priv_user, "sensor");       /* a later file changes only what it names */
+	config_free(&c);
+
+	static const struct { const char *text, *want; } bad[] = {
+		{ "privileges:\n  seccomp: maybe\n", ":2:12: 'seccomp' must be true, false or log" },
+		{ "privileges:\n  seccomp: [log]\n", ":2:12: 'seccomp' must be true, false or log" },
+		{ "privileges:\n  user: \"\"\n", ":2:9: 'user' must be a non-empty string" },
+		{ "privileges:\n  allow-root: 2\n", ":2:15: 'allow-root' must be true or false" },
+		{ "privileges:\n  chroot: {a: 1}\n", ":2:11: 'chroot' must be a string" },
+		{ "privileges:\n  uid: 0\n", ":2:3: unknown key 'uid' in 'privileges'" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char want[CONFIG_ERR_MAX];
+
+		write_file(path, bad[i].text);
+		config_defaults(&c);
+		CHECK_EQ(config_load(&c, path, err), -1);
+		snprintf(want, sizeof want, "%s%s", path, bad[i].want);
+		if (strncmp(err, want, strlen(want)) == 0) {
+			check_passed++;
+		} else {
+			check_failed++;
+			fprintf(stderr, "privileges: want \"%s...\"\n  got \"%s\"\n", want, err);
+		}
+		CHECK_STR(c.priv_user, "c2watch");      /* a failed load changes nothing */
+		config_free(&c);
+	}
+
+	/* chroot must be absolute: a relative one would depend on the cwd */
+	config_defaults(&c);
+	free(c.priv_chroot);
+	c.priv_chroot = strdup("var/empty");
+	CHECK_EQ(config_check(&c, err), -1);
+	CHECK_STR(err, "privileges chroot 'var/empty' must be an absolute directory");
+	config_free(&c);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -420,5 +498,6 @@ int main(void)
 	test_dns();
 	test_alert_store();
 	test_affinity();
+	test_privileges();
 	return check_report("config");
 }

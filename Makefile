@@ -5,6 +5,7 @@
 #   make faults     live faults and resource bounds, larger floods: the README table
 #   make SANITIZE=address,undefined test   the same under ASan+UBSan
 #   make CC=clang   any C11 compiler
+#   make fuzz       every libFuzzer harness for FUZZ_TIME seconds (clang; tests/fuzz/)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -37,6 +38,8 @@ OBJS    := $(SRCS:daemon/%.c=$(BUILD)/%.o) $(BUILD)/embedded_rules.o $(BUILD)/em
 LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNITS   := $(wildcard tests/unit/test_*.c)
 UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/%)
+FUZZERS := $(filter-out common,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+REPLAYBIN := $(FUZZERS:%=$(BUILD)/replay_%)
 
 all: $(BUILD)/c2watchd
 
@@ -93,7 +96,7 @@ unit: $(UNITBIN)
 
 # The tests use curl, tcpreplay, iproute2 and python3 (with cryptography, to
 # build QUIC Initials): installed when missing.
-test: all $(UNITBIN)
+test: all $(UNITBIN) $(REPLAYBIN)
 	@for t in curl tcpreplay ip python3 gzip; do command -v $$t >/dev/null || { contrib/install-deps --test; break; }; done
 	@python3 -c 'import cryptography' 2>/dev/null || contrib/install-deps --test
 	tests/run $(BUILD)
@@ -156,9 +159,55 @@ faults: all
 
 FORCE:
 
+# ---- fuzzing (tests/fuzz/) ----
+# Each harness tests/fuzz/fuzz_NAME.c links the daemon's objects twice:
+#   $(BUILD)/replay_NAME  with the build's own compiler and tests/fuzz/driver.c,
+#                         replaying tests/fuzz/corpus/NAME/ in `make test`;
+#   build-fuzz/fuzz_NAME  with clang and libFuzzer, for `make fuzz`.
+FUZZ_TIME ?= 60
+FUZZ_JOBS ?= 1
+FUZZ_SAN  := fuzzer-no-link,address,undefined
+FUZZ_MAKE := $(MAKE) BUILD=build-fuzz CC=clang SANITIZE=$(FUZZ_SAN) OPT="-O1 -g"
+
+$(BUILD)/fuzz_common.o: tests/fuzz/fuzz_common.c tests/fuzz/fuzz.h $(wildcard daemon/*.h) $(BUILD)/.flags
+	$(CC) $(CFLAGS) -Idaemon -c -o $@ $<
+
+$(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(BUILD)/fuzz_common.o \
+		$(wildcard daemon/*.h) $(LIBOBJS) $(BUILD)/.flags
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(BUILD)/fuzz_common.o \
+	    $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz_common.o $(wildcard daemon/*.h) \
+		$(LIBOBJS) $(BUILD)/.flags
+	$(CC) $(CFLAGS) -Idaemon $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz_common.o \
+	    $(LIBOBJS) $(LDLIBS)
+
+fuzz-replay: $(REPLAYBIN)
+fuzz-bins: $(FUZZERS:%=$(BUILD)/fuzz_%)
+
+# Run every harness (or one: make fuzz-dns) for FUZZ_TIME seconds each, with
+# its seed corpus and dictionary (FUZZ_JOBS at once); new inputs go to
+# build-fuzz/corpus/NAME, crashes to build-fuzz/crashes/.  Fails when a
+# harness finds anything.
+fuzz:
+	$(FUZZ_MAKE) fuzz-bins
+	tests/fuzz/run -t $(FUZZ_TIME) -j $(FUZZ_JOBS) build-fuzz $(FUZZERS)
+
+$(FUZZERS:%=fuzz-%):
+	$(FUZZ_MAKE) build-fuzz/fuzz_$(@:fuzz-%=%)
+	tests/fuzz/run -t $(FUZZ_TIME) build-fuzz $(@:fuzz-%=%)
+
+# valgrind memcheck over every corpus input, replayed by the gcc build:
+# fails on a leak or an invalid access.
+fuzz-memcheck: $(REPLAYBIN)
+	@set -e; for n in $(FUZZERS); do \
+	  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+	    --error-exitcode=9 $(BUILD)/replay_$$n tests/fuzz/corpus/$$n; done
+
 # valgrind memcheck over a replay of the whole corpus (tests/valgrind); run
 # after `make test`, whose generated captures it replays too.
 valgrind: $(BUILD)/c2watchd
 	tests/valgrind $(CURDIR)/$(BUILD)/c2watchd
 
-.PHONY: all run unit test install clean bench valgrind faults FORCE
+.PHONY: all run unit test install clean bench valgrind faults FORCE fuzz fuzz-replay fuzz-bins \
+	fuzz-memcheck $(FUZZERS:%=fuzz-%)

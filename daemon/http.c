@@ -290,9 +290,16 @@ static enum MHD_Result send_json(struct http_server *h, struct MHD_Connection *c
 
 /* ---- query parameters ---- */
 
-static const char *arg(struct MHD_Connection *c, const char *name)
+/* Query parameters are looked up through a struct http_args, so that the
+ * parsers below also take a plain key/value table (the fuzzer, the tests). */
+static const char *mhd_arg(void *ctx, const char *name)
 {
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *arg(const struct http_args *a, const char *name)
+{
+	return a->get(a->ctx, name);
 }
 
 /* A decimal number in [lo, hi]: 1 found, 0 absent, -1 present and wrong. */
@@ -308,7 +315,7 @@ static int parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 1;
 }
 
-static int query_u64(struct MHD_Connection *c, const char *name, uint64_t lo, uint64_t hi,
+static int query_u64(const struct http_args *c, const char *name, uint64_t lo, uint64_t hi,
 		     uint64_t *out)
 {
 	const char *v = arg(c, name);
@@ -419,13 +426,6 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 /* ---- alerts ---- */
 
-struct alert_params {
-	struct alert_query q;
-	char src[INET6_ADDRSTRLEN];
-	char name[256];
-	uint64_t wait_s;
-};
-
 static const char *const alert_args[] = {
 	"since", "before", "limit", "order", "severity", "rule", "src", "name", "from", "to",
 	"wait", NULL,
@@ -436,8 +436,8 @@ static const char *const stream_args[] = {
 
 /* The filters /alerts and /alerts/stream share; on error *bad names the
  * parameter and *why says what it must be. */
-static int parse_filters(struct MHD_Connection *c, struct alert_params *ap, const char **bad,
-			 const char **why)
+int http_parse_filters(const struct http_args *c, struct http_alert_params *ap, const char **bad,
+		       const char **why)
 {
 	const char *v;
 	uint64_t n;
@@ -501,8 +501,8 @@ static int parse_filters(struct MHD_Connection *c, struct alert_params *ap, cons
 	return 0;
 }
 
-static int parse_alert_params(struct MHD_Connection *c, struct alert_params *ap, const char **bad,
-			      const char **why)
+int http_parse_alert_params(const struct http_args *c, struct http_alert_params *ap,
+			    const char **bad, const char **why)
 {
 	const char *v;
 	uint64_t n;
@@ -558,7 +558,7 @@ static int parse_alert_params(struct MHD_Connection *c, struct alert_params *ap,
 		*why = "'wait' goes with order=oldest: it waits for alerts after 'since'";
 		return -1;
 	}
-	return parse_filters(c, ap, bad, why);
+	return http_parse_filters(c, ap, bad, why);
 }
 
 /* Has the client hung up?  Looked at while waiting, so that a long-poll or
@@ -581,9 +581,10 @@ static int conn_fd(struct MHD_Connection *c)
 static enum MHD_Result get_alerts(struct http_server *h, struct MHD_Connection *c)
 {
 	struct http_view *v = h->view;
-	struct alert_params ap;
+	struct http_alert_params ap;
 	const char *bad, *why;
-	if (parse_alert_params(c, &ap, &bad, &why) < 0)
+	const struct http_args args = { mhd_arg, c };
+	if (http_parse_alert_params(&args, &ap, &bad, &why) < 0)
 		return bad_param(h, c, bad, why);
 
 	/* Long-poll: query, and while nothing comes back, wait for an alert
@@ -633,7 +634,7 @@ static enum MHD_Result get_alerts(struct http_server *h, struct MHD_Connection *
 
 struct stream {
 	struct http_server *h;
-	struct alert_params ap;
+	struct http_alert_params ap;
 	uint64_t cursor;              /* id of the last alert sent */
 	uint64_t last_sent_ms;
 	int fd;                       /* the client's socket, -1 if unknown */
@@ -726,17 +727,18 @@ static void stream_free(void *cls)
 
 static enum MHD_Result get_stream(struct http_server *h, struct MHD_Connection *c)
 {
-	struct alert_params ap;
+	struct http_alert_params ap;
 	const char *bad, *why;
 	memset(&ap, 0, sizeof ap);
 	uint64_t cursor = 0;
-	if (query_u64(c, "since", 0, UINT64_MAX, &cursor) < 0)
+	const struct http_args args = { mhd_arg, c };
+	if (query_u64(&args, "since", 0, UINT64_MAX, &cursor) < 0)
 		return bad_param(h, c, "since", "'since' must be an alert id (a decimal integer)");
 	/* The header a reconnecting EventSource sends wins over ?since= */
 	const char *lei = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	if (lei && *lei && parse_u64(lei, 0, UINT64_MAX, &cursor) != 1)
 		return bad_param(h, c, "Last-Event-ID", "the Last-Event-ID header must be an alert id");
-	if (parse_filters(c, &ap, &bad, &why) < 0)
+	if (http_parse_filters(&args, &ap, &bad, &why) < 0)
 		return bad_param(h, c, bad, why);
 	if (atomic_fetch_add(&h->ctr.streams, 1) >= h->max_streams) {
 		atomic_fetch_sub(&h->ctr.streams, 1);
@@ -1083,17 +1085,36 @@ static int by_time_desc(const void *a, const void *b)
 	return x->flow_id < y->flow_id ? 1 : x->flow_id > y->flow_id ? -1 : 0;
 }
 
+int http_parse_names_params(const struct http_args *a, char name[256], uint64_t *limit,
+			    const char **bad, const char **why)
+{
+	const char *v = arg(a, "name");
+	*limit = NAMES_DEFAULT_LIMIT;
+	*bad = "name";
+	if (!v) {
+		*why = "'name' is required: the domain name to look up";
+		return -1;
+	}
+	if (!parse_name(v, name, 256)) {
+		*why = "'name' must be a domain name (1 to 253 printable characters, no spaces)";
+		return -1;
+	}
+	if (query_u64(a, "limit", 1, NAMES_MAX_LIMIT, limit) < 0) {
+		*bad = "limit";
+		*why = "'limit' must be an integer from 1 to 1000";
+		return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result get_names(struct http_server *h, struct MHD_Connection *c)
 {
 	char name[256];
-	uint64_t limit = NAMES_DEFAULT_LIMIT;
-	const char *v = arg(c, "name");
-	if (!v)
-		return bad_param(h, c, "name", "'name' is required: the domain name to look up");
-	if (!parse_name(v, name, sizeof name))
-		return bad_param(h, c, "name", "'name' must be a domain name (1 to 253 printable characters, no spaces)");
-	if (query_u64(c, "limit", 1, NAMES_MAX_LIMIT, &limit) < 0)
-		return bad_param(h, c, "limit", "'limit' must be an integer from 1 to 1000");
+	uint64_t limit;
+	const char *bad, *why;
+	const struct http_args args = { mhd_arg, c };
+	if (http_parse_names_params(&args, name, &limit, &bad, &why) < 0)
+		return bad_param(h, c, bad, why);
 	if (!h->view->recent)
 		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
 				  "no names are kept (http.names-window is 0)");
@@ -1202,7 +1223,8 @@ static size_t top_runs(struct http_server *h, size_t n, int (*cmp)(const void *,
 static enum MHD_Result get_top(struct http_server *h, struct MHD_Connection *c)
 {
 	uint64_t limit = TOP_DEFAULT_LIMIT;
-	if (query_u64(c, "limit", 1, TOP_MAX_LIMIT, &limit) < 0)
+	const struct http_args args = { mhd_arg, c };
+	if (query_u64(&args, "limit", 1, TOP_MAX_LIMIT, &limit) < 0)
 		return bad_param(h, c, "limit", "'limit' must be an integer from 1 to 100");
 	if (!h->view->recent)
 		return send_error(h, c, MHD_HTTP_SERVICE_UNAVAILABLE,

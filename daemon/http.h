@@ -5,6 +5,7 @@
 #ifndef C2W_HTTP_H
 #define C2W_HTTP_H
 
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -67,6 +68,30 @@ int http_reload_tokens(struct http_server *h, const char *path, char err[HTTP_ER
 
 /* Ends long-polls and event streams, then the server. */
 void http_stop(struct http_server *h);
+
+/* Query parameters by name (NULL: absent): a connection's, or a plain
+ * key/value table, so that the parsers are reachable without a server. */
+struct http_args {
+	const char *(*get)(void *ctx, const char *name);
+	void *ctx;
+};
+
+/* The parameters of GET /api/v1/alerts (and, filters only, of the stream). */
+struct http_alert_params {
+	struct alert_query q;
+	char src[INET6_ADDRSTRLEN];
+	char name[256];
+	uint64_t wait_s;
+};
+
+/* 0, or -1 with *bad naming the parameter and *why saying what it must be. */
+int http_parse_alert_params(const struct http_args *a, struct http_alert_params *ap,
+			    const char **bad, const char **why);
+int http_parse_filters(const struct http_args *a, struct http_alert_params *ap, const char **bad,
+		       const char **why);
+/* GET /api/v1/names: name (required, lower-cased into name) and limit. */
+int http_parse_names_params(const struct http_args *a, char name[256], uint64_t *limit,
+			    const char **bad, const char **why);
 
 /* Split "ADDR:PORT" / "[ADDR]:PORT" into host and port; -1 if malformed. */
 int http_split_listen(const char *listen, char *host, size_t hostcap, char *port, size_t portcap);

@@ -23,15 +23,30 @@ static int number(const char **p, unsigned long *out)
 	return 0;
 }
 
+/* The CPUs the process may run on, read once, at the first parse: startup,
+ * before any thread is pinned.  A reload parses on a thread pinned to the
+ * management CPUs, whose own mask would refuse the workers'. */
+static cpu_set_t process_cpus;
+static int process_cpus_err;
+
+static void read_process_cpus(void)
+{
+	if (sched_getaffinity(0, sizeof process_cpus, &process_cpus) != 0)
+		process_cpus_err = errno;
+}
+
 int cpus_parse(const char *text, struct cpus *out, char *err, size_t errlen)
 {
-	cpu_set_t allowed, seen;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const cpu_set_t *allowed = &process_cpus;
+	cpu_set_t seen;
 	const char *p = text;
 
 	out->n = 0;
 	CPU_ZERO(&seen);
-	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
-		snprintf(err, errlen, "cannot read this process's CPUs: %s", strerror(errno));
+	pthread_once(&once, read_process_cpus);
+	if (process_cpus_err) {
+		snprintf(err, errlen, "cannot read this process's CPUs: %s", strerror(process_cpus_err));
 		return -1;
 	}
 	while (*p == ' ')
@@ -51,9 +66,9 @@ int cpus_parse(const char *text, struct cpus *out, char *err, size_t errlen)
 				goto bad;
 		}
 		for (unsigned long c = lo; c <= hi; c++) {
-			if (c >= CPUS_MAX || !CPU_ISSET((int)c, &allowed)) {
+			if (c >= CPUS_MAX || !CPU_ISSET((int)c, allowed)) {
 				snprintf(err, errlen, "CPU %lu is not one this process may run on (allowed: %d CPUs)",
-					 c, CPU_COUNT(&allowed));
+					 c, CPU_COUNT(allowed));
 				return -1;
 			}
 			if (CPU_ISSET((int)c, &seen)) {

@@ -15,8 +15,9 @@ struct cpus {
 };
 
 /* Parse a Linux cpulist ("0", "0-3,8", "" for none) into *out.  Every CPU
- * must be one this process may run on.  Returns 0, or -1 with a message in
- * err saying which item is wrong. */
+ * must be one this process may run on, as it could at the first call (before
+ * any thread was pinned).  Returns 0, or -1 with a message in err saying
+ * which item is wrong. */
 int cpus_parse(const char *text, struct cpus *out, char *err, size_t errlen);
 
 /* Pin the calling thread to the i-th CPU of the set (wrapping), or to the

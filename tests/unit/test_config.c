@@ -363,6 +363,22 @@ static void test_affinity(void)
 	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), -1);
 	CHECK(strstr(err, "is listed twice") != NULL);
 
+	/* Checked against the process's CPUs, not the calling thread's: a
+	 * reload reads the config on a thread pinned to the management CPUs
+	 * and must still accept the workers' (here: pinned to the first CPU,
+	 * the last one still passes). */
+	int last = first;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &allowed))
+			last = i;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	CHECK_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+	snprintf(text, sizeof text, "%d", last);
+	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), 0);
+	CHECK_EQ(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+
 	/* The calling thread really moves, and back. */
 	snprintf(text, sizeof text, "%d", first);
 	CHECK_EQ(cpus_parse(text, &set, err, sizeof err), 0);

@@ -92,6 +92,9 @@ static const struct restart_key {
 	U32("http.max-per-ip", http_max_per_ip), U32("http.timeout", http_timeout),
 	U32("http.max-streams", http_max_streams), U32("http.names-window", http_names_window),
 	STR("cpu-affinity.workers", worker_cpus), STR("cpu-affinity.management", management_cpus),
+	STR("privileges.user", priv_user), STR("privileges.group", priv_group),
+	STR("privileges.chroot", priv_chroot), BOOLEAN("privileges.allow-root", priv_allow_root),
+	U32("privileges.seccomp", priv_seccomp),
 };
 
 static bool key_differs(const struct restart_key *k, const struct config *a, const struct config *b)

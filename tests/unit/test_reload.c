@@ -18,6 +18,7 @@
 static char tmp[] = "/tmp/c2w-reload-XXXXXX";
 static char list[256];
 static uint32_t next_flow_max = 65536;    /* what the "file" says */
+static const char *next_user = "c2watch";
 static atomic_int retired;
 
 static void write_file(const char *path, const char *text)
@@ -38,6 +39,8 @@ static int load(void *ctx, struct config *c, char err[CONFIG_ERR_MAX])
 	c->list_paths[0] = strdup(list);
 	c->nlist_paths = 1;
 	c->flow_max = next_flow_max;
+	free(c->priv_user);
+	c->priv_user = strdup(next_user);
 	return 0;
 }
 
@@ -134,6 +137,15 @@ int main(void)
 	atomic_store(&w[1].rules_in_use, NULL);
 	worker_rules_sync(&w[0]);
 	CHECK(wait_retired(2));
+
+	/* privileges are taken at start only: a change is reported too */
+	next_user = "c2w-other";
+	reload_run(r, "test", &res);
+	CHECK_EQ(res.status, 200);
+	CHECK(strstr(res.restart, "privileges.user") != NULL);
+	next_user = "c2watch";
+	worker_rules_sync(&w[0]);
+	CHECK(wait_retired(3));
 
 	/* Stopping with a set not yet retired frees both (LeakSanitizer). */
 	reload_run(r, "test", &res);

@@ -445,10 +445,7 @@ int main(int argc, char **argv)
 	}
 	privs.seccomp_selftest = seccomp_selftest;
 
-	struct ruleset *rs = cfg.nrule_paths || cfg.nlist_paths
-		? rules_load_named(cfg.rule_paths, cfg.rule_where, cfg.nrule_paths,
-				   cfg.list_paths, cfg.list_where, cfg.nlist_paths, err)
-		: rules_load_embedded(err);
+	struct ruleset *rs = rules_load_config(&cfg, err);
 	if (!rs) {
 		log_error("%s", err);
 		config_free(&cfg);

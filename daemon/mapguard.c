@@ -53,6 +53,15 @@ void mapguard_window(const void *start, size_t len)
 	atomic_store(&window_len, start ? len : 0);
 }
 
+void mapguard_unmap(const uint8_t **map, size_t len)
+{
+	if (!*map)
+		return;
+	mapguard_window(NULL, 0);
+	munmap((void *)*map, len);
+	*map = NULL;
+}
+
 bool mapguard_cut(void)
 {
 	return cut != 0;

@@ -10,12 +10,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Install the SIGBUS handler (once) and clear the flag. */
 void mapguard_arm(void);
 
 /* The window being read now, or NULL. */
 void mapguard_window(const void *start, size_t len);
+
+/* Let the window go: *map (len bytes, or NULL) is unmapped and set to NULL,
+ * and the guard no longer covers it. */
+void mapguard_unmap(const uint8_t **map, size_t len);
 
 /* Has a fault inside the window cut the file short? */
 bool mapguard_cut(void);

@@ -58,10 +58,7 @@ static int map_at(struct pcapfile *pf, uint64_t off, size_t need)
 		return -1;
 	if (pf->map && off >= pf->map_off && off + need <= pf->map_off + pf->map_len)
 		return 0;
-	if (pf->map)
-		munmap((void *)pf->map, pf->map_len);
-	pf->map = NULL;
-	mapguard_window(pf->map, pf->map_len);
+	mapguard_unmap(&pf->map, pf->map_len);
 	uint64_t base = off & ~(uint64_t)(pf->page - 1);
 	size_t len = WINDOW;
 	if (len < off - base + need)
@@ -126,10 +123,7 @@ void pcapfile_close(struct pcapfile *pf)
 {
 	if (!pf)
 		return;
-	if (pf->map)
-		munmap((void *)pf->map, pf->map_len);
-	pf->map = NULL;
-	mapguard_window(pf->map, pf->map_len);
+	mapguard_unmap(&pf->map, pf->map_len);
 	close(pf->fd);
 	free(pf);
 }

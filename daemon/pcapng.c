@@ -112,10 +112,7 @@ enum got { GOT, SHORT, KEPT, FAILED };
 /* Map the window holding [off, off + need), which lies within the file. */
 static int map_at(struct pcapng *r, uint64_t off, size_t need)
 {
-	if (r->map)
-		munmap((void *)r->map, r->map_len);
-	r->map = NULL;
-	mapguard_window(NULL, 0);
+	mapguard_unmap(&r->map, r->map_len);
 	uint64_t base = off & ~(uint64_t)(r->page - 1);
 	size_t len = WINDOW;
 	if (len < off - base + need)
@@ -550,10 +547,7 @@ void pcapng_close(struct pcapng *r)
 {
 	if (!r)
 		return;
-	if (r->map) {
-		munmap((void *)r->map, r->map_len);
-		mapguard_window(NULL, 0);
-	}
+	mapguard_unmap(&r->map, r->map_len);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->buf);

@@ -186,10 +186,7 @@ static void do_reload(struct reloader *r, const char *why, struct reload_result 
 		snprintf(res->error, sizeof res->error, "%s", err);
 		goto failed;
 	}
-	rs = next.nrule_paths || next.nlist_paths
-		? rules_load_named(next.rule_paths, next.rule_where, next.nrule_paths,
-				   next.list_paths, next.list_where, next.nlist_paths, err)
-		: rules_load_embedded(err);
+	rs = rules_load_config(&next, err);
 	if (!rs) {
 		res->status = strstr(err, "out of memory") ? 500 : 422;
 		snprintf(res->error, sizeof res->error, "%s", err);

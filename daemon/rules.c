@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "affinity.h"
+#include "config.h"
 #include "name.h"
 #include "rules.h"
 
@@ -184,6 +185,14 @@ static void rule_clear(struct rule *r)
 		free(r->lists[i]);
 	free(r->lists);
 	free(r->source);
+}
+
+struct ruleset *rules_load_config(const struct config *c, char err[RULES_ERR_MAX])
+{
+	if (!c->nrule_paths && !c->nlist_paths)
+		return rules_load_embedded(err);
+	return rules_load_named(c->rule_paths, c->rule_where, c->nrule_paths,
+				c->list_paths, c->list_where, c->nlist_paths, err);
 }
 
 void rules_free(struct ruleset *rs)

@@ -61,6 +61,11 @@ struct ruleset *rules_load_named(char *const *rule_paths, char *const *rule_wher
 				 char *const *list_paths, char *const *list_where, size_t nlist_paths,
 				 char err[RULES_ERR_MAX]);
 
+/* What a configuration names: its rule files and lists, or the embedded
+ * rules when it names none (startup and every reload). */
+struct config;
+struct ruleset *rules_load_config(const struct config *c, char err[RULES_ERR_MAX]);
+
 void rules_free(struct ruleset *rs);
 
 const char *severity_name(enum severity s);

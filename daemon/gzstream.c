@@ -16,8 +16,7 @@ struct gzstream {
 	bool decided, gzip, ended, inflating;
 	z_stream z;
 	uint64_t taken;
-	size_t in_len;               /* plain input: bytes waiting in in[] */
-	uint8_t in[IN_SIZE];
+	uint8_t in[IN_SIZE];         /* z.next_in, z.avail_in: what waits in it */
 };
 
 struct gzstream *gzstream_open(int fd)
@@ -40,37 +39,40 @@ static ssize_t fill(struct gzstream *s, size_t have)
 	return n;
 }
 
-/* Two bytes tell gzip (RFC 1952 §2.3.1: 0x1f 0x8b) from anything else. */
+/* Two bytes tell gzip (RFC 1952 §2.3.1: 0x1f 0x8b) from anything else;
+ * they wait in in[] for the first read, whichever it is. */
 static int decide(struct gzstream *s)
 {
-	while (s->in_len < 2) {
-		ssize_t n = fill(s, s->in_len);
-		if (n < 0)
+	size_t have = s->z.avail_in;
+	while (have < 2) {
+		ssize_t n = fill(s, have);
+		if (n < 0) {
+			s->z.avail_in = (uInt)have;
 			return -1;
+		}
 		if (n == 0)
 			break;
-		s->in_len += (size_t)n;
+		have += (size_t)n;
 	}
 	s->decided = true;
-	s->gzip = s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
+	s->gzip = have >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b;
 	if (s->gzip) {
 		if (inflateInit2(&s->z, 15 + 16) != Z_OK)   /* 16: a gzip wrapper */
 			return -1;
 		s->inflating = true;
-		s->z.next_in = s->in;
-		s->z.avail_in = (uInt)s->in_len;
-		s->in_len = 0;
 	}
+	s->z.next_in = s->in;
+	s->z.avail_in = (uInt)have;
 	return 0;
 }
 
 static ssize_t read_plain(struct gzstream *s, uint8_t *buf, size_t size)
 {
-	if (s->in_len) {                 /* the bytes read to decide */
-		size_t n = s->in_len < size ? s->in_len : size;
-		memcpy(buf, s->in, n);
-		memmove(s->in, s->in + n, s->in_len - n);
-		s->in_len -= n;
+	if (s->z.avail_in) {             /* the bytes read to decide */
+		size_t n = s->z.avail_in < size ? s->z.avail_in : size;
+		memcpy(buf, s->z.next_in, n);
+		s->z.next_in += n;
+		s->z.avail_in -= (uInt)n;
 		return (ssize_t)n;
 	}
 	ssize_t n = read(s->fd, buf, size);
